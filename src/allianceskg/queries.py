@@ -1,0 +1,57 @@
+"""The competency questions: SPARQL files in queries/ with a comment header.
+
+Each ``queries/NAME.rq`` starts with comment lines ``# title: …`` and
+``# description: …`` (and optionally ``# parameters: a, b``). Loading returns
+:class:`CompetencyQuery` values; a file without a title or description is refused
+with its name and line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from allianceskg import resources
+from allianceskg.errors import InputFileError
+
+_HEADER_LINE = re.compile(r"^#\s*(?P<key>[a-z]+)\s*:\s*(?P<value>.*\S)\s*$")
+_REQUIRED = ("title", "description")
+
+
+@dataclass(frozen=True)
+class CompetencyQuery:
+    """One stored query: its name (file stem), header fields and SPARQL text."""
+
+    name: str
+    title: str
+    description: str
+    parameters: tuple[str, ...]
+    text: str
+    path: Path
+
+
+def load_query(path: Path) -> CompetencyQuery:
+    """Read one ``.rq`` file and its header."""
+    text = path.read_text(encoding="utf-8")
+    header: dict[str, str] = {}
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break
+        match = _HEADER_LINE.match(line)
+        if match:
+            header[match["key"]] = match["value"]
+    for key in _REQUIRED:
+        if key not in header:
+            raise InputFileError(path, f"the header has no '# {key}: …' line", line=1,
+                                 hint="start the file with '# title: …' and '# description: …'")
+    parameters = tuple(p.strip() for p in header.get("parameters", "").split(",") if p.strip())
+    return CompetencyQuery(name=path.stem, title=header["title"],
+                           description=header["description"], parameters=parameters,
+                           text=text, path=path)
+
+
+def load_queries(folder: Path | None = None) -> list[CompetencyQuery]:
+    """Every competency question of ``folder`` (default: the project's queries/)."""
+    paths = sorted(folder.glob("*.rq")) if folder else resources.query_files()
+    return [load_query(path) for path in paths]

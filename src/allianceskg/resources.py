@@ -1,0 +1,59 @@
+"""Where the project's files live: the one module that locates them.
+
+An editable install reads ontology/, queries/, seeds/ and data/ from the checkout; a
+wheel carries the same folders under ``allianceskg/_resources`` (see pyproject.toml).
+Nothing is looked up at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from allianceskg.errors import ResourceNotFoundError
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+_FOLDERS = ("ontology", "queries", "seeds", "data")
+
+
+def project_root() -> Path:
+    """Return the folder holding ontology/, queries/, seeds/ and data/."""
+    candidates = (_PACKAGE_DIR / "_resources", _PACKAGE_DIR.parent.parent)
+    for root in candidates:
+        if (root / "ontology" / "allianceskg.ttl").is_file():
+            return root
+    raise ResourceNotFoundError(
+        "cannot find the project's ontology/ folder",
+        hint="reinstall with 'pip install -e .' from the checkout, or install the wheel",
+    )
+
+
+def folder(name: str) -> Path:
+    """Return one of the project's data folders by name (ontology, queries, seeds, data)."""
+    if name not in _FOLDERS:
+        raise ValueError(f"unknown folder {name!r}; expected one of {', '.join(_FOLDERS)}")
+    return project_root() / name
+
+
+def ontology_file() -> Path:
+    """The OWL ontology, ``ontology/allianceskg.ttl``."""
+    return folder("ontology") / "allianceskg.ttl"
+
+
+def shapes_file() -> Path:
+    """The SHACL shapes for the data, ``ontology/shapes.ttl``."""
+    return folder("ontology") / "shapes.ttl"
+
+
+def hygiene_shapes_file() -> Path:
+    """The SHACL shapes run on the ontology itself, ``ontology/hygiene-shapes.ttl``."""
+    return folder("ontology") / "hygiene-shapes.ttl"
+
+
+def reference_files() -> list[Path]:
+    """The curated reference data, every ``data/reference/*.ttl`` in name order."""
+    return sorted((folder("data") / "reference").glob("*.ttl"))
+
+
+def query_files() -> list[Path]:
+    """The competency questions, every ``queries/*.rq`` in name order."""
+    return sorted(folder("queries").glob("*.rq"))
