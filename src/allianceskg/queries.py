@@ -9,11 +9,16 @@ with its name and line.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from rdflib import Dataset, Graph
+from rdflib.query import Result
+from rdflib.term import Node
+
 from allianceskg import resources
-from allianceskg.errors import InputFileError
+from allianceskg.errors import AllianceskgError, InputFileError
 
 _HEADER_LINE = re.compile(r"^#\s*(?P<key>[a-z]+)\s*:\s*(?P<value>.*\S)\s*$")
 _REQUIRED = ("title", "description")
@@ -55,3 +60,20 @@ def load_queries(folder: Path | None = None) -> list[CompetencyQuery]:
     """Every competency question of ``folder`` (default: the project's queries/)."""
     paths = sorted(folder.glob("*.rq")) if folder else resources.query_files()
     return [load_query(path) for path in paths]
+
+
+def run_query(query: CompetencyQuery, graph: Graph | Dataset,
+              bindings: Mapping[str, Node] | None = None) -> Result:
+    """Evaluate a competency question, binding its declared parameters.
+
+    Parameters are bound as values (rdflib ``initBindings``), never pasted into the
+    text; a name the query does not declare is refused with the names it does.
+    """
+    bindings = dict(bindings or {})
+    unknown = sorted(set(bindings) - set(query.parameters))
+    if unknown:
+        declared = ", ".join(query.parameters) or "none"
+        raise AllianceskgError(
+            f"query {query.name!r} has no parameter {', '.join(unknown)}",
+            hint=f"its parameters are: {declared}")
+    return graph.query(query.text, initBindings=bindings)

@@ -7,6 +7,7 @@ Nothing is looked up at import time.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from allianceskg.errors import ResourceNotFoundError
@@ -16,7 +17,20 @@ _FOLDERS = ("ontology", "queries", "seeds", "data")
 
 
 def project_root() -> Path:
-    """Return the folder holding ontology/, queries/, seeds/ and data/."""
+    """Return the folder holding ontology/, queries/, seeds/ and data/.
+
+    ``ALLIANCESKG_HOME`` names another such folder (a checkout, a working copy);
+    otherwise the wheel's resources or the editable checkout are used.
+    """
+    home = os.environ.get("ALLIANCESKG_HOME")
+    if home:
+        root = Path(home)
+        if not (root / "ontology" / "allianceskg.ttl").is_file():
+            raise ResourceNotFoundError(
+                f"ALLIANCESKG_HOME={home} holds no ontology/allianceskg.ttl",
+                hint="point ALLIANCESKG_HOME at a folder with ontology/, queries/, seeds/ "
+                     "and data/, or unset it")
+        return root
     candidates = (_PACKAGE_DIR / "_resources", _PACKAGE_DIR.parent.parent)
     for root in candidates:
         if (root / "ontology" / "allianceskg.ttl").is_file():
