@@ -18,6 +18,28 @@ GRAPH = Namespace("https://w3id.org/allianceskg/graph/")
 WD = Namespace("http://www.wikidata.org/entity/")
 GEONAMES = Namespace("https://sws.geonames.org/")
 
+# The prefixes every file the project writes uses, so output reads the same everywhere.
+PREFIXES = {
+    "akg": "https://w3id.org/allianceskg/ontology#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "doc": str(DOC),
+    "graph": str(GRAPH),
+    "id": str(ID),
+    "nif": "http://persistence.uni-leipzig.org/nlp2rdf/ontologies/nif-core#",
+    "oa": "http://www.w3.org/ns/oa#",
+    "org": "http://www.w3.org/ns/org#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "schema": "https://schema.org/",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "vann": "http://purl.org/vocab/vann/",
+    "void": "http://rdfs.org/ns/void#",
+    "wd": str(WD),
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+}
+
 
 class AKG(DefinedNamespace):
     """The allianceskg ontology, ``https://w3id.org/allianceskg/ontology#``."""
