@@ -2,8 +2,8 @@
 
 Every command calls library functions and prints their results; errors of the
 :class:`~allianceskg.errors.AllianceskgError` family are turned into a message and an
-exit code in one place (:func:`main`): 0 success, 1 the input does not conform,
-2 an error the user must fix.
+exit code in one place (:func:`main`): 0 success, 1 the data does not conform,
+2 an error the user must fix (the message names the file and line, or the option).
 """
 
 from __future__ import annotations
@@ -17,6 +17,16 @@ from allianceskg import __version__
 from allianceskg.errors import AllianceskgError
 
 EXIT_OK, EXIT_NONCONFORMING, EXIT_ERROR = 0, 1, 2
+
+_DATA_OPTION = click.option(
+    "--data", "data_dir", type=click.Path(path_type=Path), default=None,
+    help="Release folder to read (default: data/kg/ of the project).")
+
+
+def _release_dir(data_dir: Path | None) -> Path:
+    from allianceskg.pipeline import ProjectPaths
+
+    return data_dir or ProjectPaths.default().release
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -34,14 +44,161 @@ def serve(host: str, port: int) -> None:
         "allianceskg serve is not available yet.\n"
         f"It will answer SPARQL 1.1 queries at http://{host}:{port}/sparql over the release\n"
         "in data/kg/ (built by 'allianceskg build'), served by waitress.\n"
-        "Today you can: 'allianceskg check' (validate the model), 'allianceskg docs -o DIR'\n"
-        "(ontology documentation) and 'allianceskg queries' (the competency questions)."
+        "Today you can: 'allianceskg query' (SPARQL on the release), 'allianceskg export',\n"
+        "'allianceskg explain', 'allianceskg stats' and 'allianceskg docs -o DIR'."
     )
 
 
 @cli.command()
+@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder to write the release to (default: data/kg/).")
+@click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
+def build(out_dir: Path | None, quiet: bool) -> None:
+    """Build the knowledge graph from seeds/ and write the release atomically.
+
+    A SHACL violation or an OWL inconsistency stops the build (exit 1) and leaves the
+    previous release as it was.
+    """
+    from allianceskg.pipeline import BuildError, ProjectPaths
+    from allianceskg.pipeline import build as run_build
+    from allianceskg.release import write_release
+
+    paths = ProjectPaths.default()
+    target = out_dir or paths.release
+    progress = None if quiet else (lambda stage: click.echo(f"… {stage}", err=True))
+    try:
+        result = run_build(paths, progress=progress)
+    except BuildError as exc:
+        click.echo(f"build failed: {exc}", err=True)
+        sys.exit(EXIT_NONCONFORMING)
+    write_release(result, target)
+    from allianceskg.views import build_summary
+
+    click.echo(build_summary(result, target, quiet=quiet))
+
+
+@cli.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@_DATA_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text",
+              show_default=True, help="Report format.")
+def validate(path: Path | None, data_dir: Path | None, fmt: str) -> None:
+    """Validate the release (or an RDF file) against ontology/shapes.ttl.
+
+    Exit 0 when it conforms, 1 on violations, 2 when it cannot be read.
+    """
+    from allianceskg.views import report_text, validate_file
+
+    target = path or (_release_dir(data_dir) / "allianceskg.trig")
+    report, graph = validate_file(target)
+    click.echo(report_text(report, graph, fmt), nl=False)
+    sys.exit(EXIT_OK if report.conforms else EXIT_NONCONFORMING)
+
+
+@cli.command()
+@click.argument("query")
+@_DATA_OPTION
+@click.option("--format", "fmt", default=None,
+              help="SELECT/ASK: table (default), csv, tsv, json, xml. "
+                   "CONSTRUCT/DESCRIBE: turtle (default), ntriples, jsonld, xml.")
+@click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind a query variable, e.g. -p actor=id:japan (repeatable).")
+def query(query: str, data_dir: Path | None, fmt: str | None, params: tuple[str, ...]) -> None:
+    """Run SPARQL on the release: QUERY is a .rq file, a stored query's name, or text."""
+    from allianceskg.views import run_cli_query
+
+    click.echo(run_cli_query(query, _release_dir(data_dir), fmt, params), nl=False)
+
+
+@cli.command()
+@_DATA_OPTION
+@click.option("--graph", "graph_name", default="all", show_default=True,
+              help="Graph to export: all, ontology, reference, links, provenance, mentions, "
+                   "inferred, doc/ID, or a full graph IRI.")
+@click.option("--format", "fmt", default="turtle", show_default=True,
+              type=click.Choice(["turtle", "ntriples", "trig", "nquads", "jsonld", "xml"]))
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="File to write (default: standard output).")
+def export(data_dir: Path | None, graph_name: str, fmt: str, output: Path | None) -> None:
+    """Export a graph of the release, or all of it, in an RDF format."""
+    from allianceskg.views import export_text
+
+    text = export_text(_release_dir(data_dir), graph_name, fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}", err=True)
+
+
+@cli.command()
+@_DATA_OPTION
+def stats(data_dir: Path | None) -> None:
+    """Counts of the release: graphs, documents, claims by modality, entities by class."""
+    from allianceskg.views import stats_text
+
+    click.echo(stats_text(_release_dir(data_dir)), nl=False)
+
+
+@cli.command()
+@click.argument("subject")
+@click.argument("predicate")
+@click.argument("obj", metavar="OBJECT")
+@_DATA_OPTION
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+def explain(subject: str, predicate: str, obj: str, data_dir: Path | None, fmt: str) -> None:
+    """Say why a triple holds: its evidence, or the OWL 2 RL rule and premises.
+
+    Example: allianceskg explain id:japan akg:isPartyTo id:eu-japan-competitiveness-alliance
+    """
+    from allianceskg.views import explain_text
+
+    text, known = explain_text(_release_dir(data_dir), subject, predicate, obj, fmt)
+    click.echo(text, nl=False)
+    sys.exit(EXIT_OK if known else EXIT_NONCONFORMING)
+
+
+@cli.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--title", default=None, help="Title (default: the first line of the text).")
+@click.option("--language", default="en", show_default=True)
+@click.option("--type", "document_type", default="article", show_default=True)
+@click.option("--author", default="unknown", show_default=True)
+@click.option("--published", default="unknown", show_default=True)
+@click.option("--no-build", is_flag=True, help="Only copy the document; do not rebuild.")
+def ingest(file: Path, title: str | None, language: str, document_type: str, author: str,
+           published: str, no_build: bool) -> None:
+    """Add a document to seeds/ with a metadata sidecar, then rebuild.
+
+    If the rebuild fails, the document is taken out again and the release is untouched.
+    """
+    from allianceskg.ingest import ingest_document
+    from allianceskg.pipeline import ProjectPaths
+
+    paths = ProjectPaths.default()
+    added = ingest_document(file, paths.seeds, title=title, language=language,
+                            document_type=document_type, author=author, published=published)
+    click.echo(f"Added {added.document} and {added.sidecar.name}", err=True)
+    if no_build:
+        return
+    ctx = click.get_current_context()
+    try:
+        ctx.invoke(build)
+    except SystemExit as exc:
+        if exc.code:
+            added.remove()
+            click.echo(f"Removed {added.document.name} again: the build failed.", err=True)
+        raise
+    except AllianceskgError:
+        added.remove()
+        click.echo(f"Removed {added.document.name} again: the build failed.", err=True)
+        raise
+
+
+@cli.command()
 def check() -> None:
-    """Check the model: ontology hygiene, version, shapes and reference data.
+    """Check the model: ontology hygiene, version, shapes, vocabulary and reference data.
 
     Exit 0 when everything conforms, 1 when the ontology or reference data breaks a
     rule (each problem is listed), 2 when a file cannot be read.
@@ -82,8 +239,8 @@ def queries() -> None:
     """List the competency questions in queries/ with their titles."""
     from allianceskg.queries import load_queries
 
-    for query in load_queries():
-        click.echo(f"{query.name:<40} {query.title}")
+    for stored in load_queries():
+        click.echo(f"{stored.name:<40} {stored.title}")
 
 
 def main() -> None:

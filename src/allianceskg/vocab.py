@@ -74,6 +74,7 @@ class AKG(DefinedNamespace):
     InformalForum: URIRef
     InternationalOrganisation: URIRef
     Legislation: URIRef
+    Mention: URIRef
     Modality: URIRef
     Organisation: URIRef
     PatternRule: URIRef
@@ -156,6 +157,8 @@ class AKG(DefinedNamespace):
     iso3166Alpha2: URIRef
     iso3166Alpha3: URIRef
     iso3166Numeric: URIRef
+    recognition: URIRef
+    sentenceIndex: URIRef
     sha256: URIRef
     startDate: URIRef
 
@@ -189,6 +192,9 @@ class OA(DefinedNamespace):
     TextQuoteSelector: URIRef
     end: URIRef
     exact: URIRef
+    hasBody: URIRef
+    identifying: URIRef
+    motivatedBy: URIRef
     hasSelector: URIRef
     hasSource: URIRef
     hasTarget: URIRef

@@ -1,0 +1,182 @@
+"""Why does a triple hold? Asserted with its evidence, or inferred by an OWL 2 RL rule
+from premises that are explained in turn, down to asserted triples and their quotes.
+
+Input: a release's graphs (asserted, inferred, ontology). Output: an
+:class:`Explanation` tree. The rules recognised are those the ontology uses: cax-sco
+(subclass), prp-dom / prp-rng (domain, range), prp-spo1 (subproperty), prp-inv1/2
+(inverse), prp-symp (symmetric), prp-trp (transitive) and prp-spo2 (property chain),
+named as in the OWL 2 RL profile, §4.3 tables 5–9.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from rdflib import Graph, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import OWL, RDF, RDFS
+from rdflib.term import Node
+
+from allianceskg.vocab import AKG, OA
+
+Triple = tuple[Node, Node, Node]
+_MAX_DEPTH = 12
+
+
+@dataclass(frozen=True)
+class Quote:
+    """Evidence for an asserted triple: the words, where they are, how they were read."""
+
+    document: URIRef
+    exact: str
+    start: int
+    end: int
+    modality: URIRef
+    method: URIRef
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """One node of the tree: a triple and why it holds."""
+
+    triple: Triple
+    status: str  # "asserted", "inferred" or "unknown"
+    graphs: tuple[URIRef, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    rule: str | None = None
+    axiom: str | None = None
+    premises: tuple[Explanation, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """What explanations are computed over."""
+
+    asserted: dict[URIRef, Graph]  # named graph → its triples (no inferred, no ontology)
+    inferred: Graph
+    ontology: Graph
+    provenance: Graph
+
+    def asserted_in(self, triple: Triple) -> tuple[URIRef, ...]:
+        return tuple(sorted(name for name, g in self.asserted.items() if triple in g))
+
+    def holds(self, triple: Triple) -> bool:
+        return (triple in self.inferred or triple in self.ontology
+                or any(triple in g for g in self.asserted.values()))
+
+    def objects(self, subject: Node, predicate: Node) -> set[Node]:
+        found = set(self.inferred.objects(subject, predicate))
+        for graph in self.asserted.values():
+            found.update(graph.objects(subject, predicate))
+        return found
+
+    def subjects_with(self, predicate: Node, obj: Node) -> set[Node]:
+        found = set(self.inferred.subjects(predicate, obj))
+        for graph in self.asserted.values():
+            found.update(graph.subjects(predicate, obj))
+        return found
+
+
+def explain(kb: KnowledgeBase, triple: Triple) -> Explanation:
+    """Explain ``triple``; an unknown triple gets status "unknown"."""
+    return _explain(kb, triple, depth=0, visiting=frozenset())
+
+
+def _explain(kb: KnowledgeBase, triple: Triple, depth: int, visiting: frozenset) -> Explanation:
+    graphs = kb.asserted_in(triple)
+    if graphs:
+        return Explanation(triple, "asserted", graphs=graphs, quotes=tuple(_quotes(kb, triple)))
+    if triple in kb.ontology:
+        return Explanation(triple, "asserted", graphs=(URIRef("https://w3id.org/allianceskg/graph/ontology"),))
+    if not kb.holds(triple) or depth >= _MAX_DEPTH:
+        return Explanation(triple, "unknown")
+    inner = visiting | {triple}
+    for rule, axiom, premises in _justifications(kb, triple):
+        if any(p in inner for p in premises):
+            continue
+        explained = tuple(_explain(kb, p, depth + 1, inner) for p in premises)
+        if all(e.status != "unknown" for e in explained):  # else try the next rule
+            return Explanation(triple, "inferred", rule=rule, axiom=axiom, premises=explained)
+    return Explanation(triple, "unknown")
+
+
+def _justifications(kb: KnowledgeBase, triple: Triple) -> Iterator[tuple[str, str, list[Triple]]]:
+    """Candidate (rule, axiom, premises) for an inferred triple, simplest first."""
+    s, p, o = triple
+    ontology = kb.ontology
+    if p == RDF.type:
+        for sub in ontology.subjects(RDFS.subClassOf, o):
+            if kb.holds((s, RDF.type, sub)):
+                yield "cax-sco", f"{_n(sub)} rdfs:subClassOf {_n(o)}", [(s, RDF.type, sub)]
+        for prop in ontology.subjects(RDFS.domain, o):
+            for value in sorted(kb.objects(s, prop), key=str)[:1]:
+                yield "prp-dom", f"{_n(prop)} rdfs:domain {_n(o)}", [(s, prop, value)]
+        for prop in ontology.subjects(RDFS.range, o):
+            for value in sorted(kb.subjects_with(prop, s), key=str)[:1]:
+                yield "prp-rng", f"{_n(prop)} rdfs:range {_n(o)}", [(value, prop, s)]
+        return
+    for sub in ontology.subjects(RDFS.subPropertyOf, p):
+        if kb.holds((s, sub, o)):
+            yield "prp-spo1", f"{_n(sub)} rdfs:subPropertyOf {_n(p)}", [(s, sub, o)]
+    for inverse in set(ontology.objects(p, OWL.inverseOf)) | set(ontology.subjects(OWL.inverseOf, p)):
+        if kb.holds((o, inverse, s)):
+            rule = "prp-inv1" if (p, OWL.inverseOf, inverse) in ontology else "prp-inv2"
+            yield rule, f"{_n(p)} owl:inverseOf {_n(inverse)}", [(o, inverse, s)]
+    if (p, RDF.type, OWL.SymmetricProperty) in ontology and kb.holds((o, p, s)):
+        yield "prp-symp", f"{_n(p)} a owl:SymmetricProperty", [(o, p, s)]
+    if (p, RDF.type, OWL.TransitiveProperty) in ontology:
+        middles = sorted(m for m in kb.objects(s, p) if m != o and kb.holds((m, p, o)))
+        middles.sort(key=lambda m: not kb.asserted_in((s, p, m)))
+        for middle in middles[:1]:
+            yield "prp-trp", f"{_n(p)} a owl:TransitiveProperty", [(s, p, middle), (middle, p, o)]
+    for chain_head in ontology.objects(p, OWL.propertyChainAxiom):
+        chain = list(Collection(ontology, chain_head))
+        path = _chain_path(kb, s, o, chain)
+        if path:
+            names = " ".join(_n(c) for c in chain)
+            yield "prp-spo2", f"{_n(p)} owl:propertyChainAxiom ( {names} )", path
+
+
+def _chain_path(kb: KnowledgeBase, start: Node, end: Node, chain: list[Node]) -> list[Triple] | None:
+    """A path start -chain[0]-> … -chain[-1]-> end, if there is one."""
+    if len(chain) == 1:
+        return [(start, chain[0], end)] if kb.holds((start, chain[0], end)) else None
+    for middle in sorted(kb.objects(start, chain[0]), key=str):
+        rest = _chain_path(kb, middle, end, chain[1:])
+        if rest is not None:
+            return [(start, chain[0], middle), *rest]
+    return None
+
+
+def _quotes(kb: KnowledgeBase, triple: Triple) -> Iterator[Quote]:
+    s, p, o = triple
+    prov = kb.provenance
+    for claim in prov.subjects(RDF.subject, s):
+        if (claim, RDF.predicate, p) not in prov or (claim, RDF.object, o) not in prov:
+            continue
+        for evidence in prov.objects(claim, AKG.hasEvidence):
+            target = prov.value(evidence, OA.hasTarget)
+            selectors = list(prov.objects(target, OA.hasSelector))
+            exact, start, end = (_selector_value(prov, selectors, p)
+                                 for p in (OA.exact, OA.start, OA.end))
+            yield Quote(document=prov.value(target, OA.hasSource), exact=str(exact),
+                        start=int(start), end=int(end), modality=prov.value(claim, AKG.modality),
+                        method=prov.value(claim, AKG.extractionMethod))
+
+
+def _selector_value(graph: Graph, selectors: list[Node], predicate: URIRef) -> Node | None:
+    for selector in selectors:
+        value = graph.value(selector, predicate)
+        if value is not None:
+            return value
+    return None
+
+
+def _n(term: Node) -> str:
+    text = str(term)
+    for prefix, namespace in (("akg:", str(AKG._NS)), ("owl:", str(OWL)), ("rdfs:", str(RDFS)),
+                              ("rdf:", str(RDF))):
+        if text.startswith(namespace):
+            return prefix + text[len(namespace):]
+    return f"<{text}>"

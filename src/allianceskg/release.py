@@ -1,0 +1,217 @@
+"""Write a build as a release folder, atomically, and read a release back.
+
+Input: a :class:`~allianceskg.pipeline.Build`. Output, in ``data/kg/``:
+
+- ``allianceskg.trig`` — every named graph;
+- ``graphs/{name}.ttl`` — one Turtle file per graph (``doc/ID`` becomes ``doc-ID``);
+- ``void.ttl`` — VoID statistics: triples, entities, classes, properties, subsets per
+  graph and the linksets to Wikidata and GeoNames;
+- ``validation-report.ttl`` — the SHACL report (warnings are kept here);
+- ``build-report.json`` — per document: mentions, candidate names, claims by method;
+- ``manifest.json`` — version, input hashes, counts per graph, time per stage.
+
+All RDF is canonical (allianceskg.serialize) and the JSON sorted, so unchanged inputs
+give byte-identical files; only the manifest's ``timings_seconds`` differ between runs.
+The folder is written beside the target and swapped in by renaming, so a failed or
+interrupted write never replaces the last good release.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections import Counter
+from pathlib import Path
+
+from rdflib import Dataset, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, OWL, RDF, VOID, XSD
+
+from allianceskg import __version__
+from allianceskg.errors import ResourceNotFoundError
+from allianceskg.model import ontology_version
+from allianceskg.pipeline import Build
+from allianceskg.rdfio import read_dataset
+from allianceskg.serialize import trig, turtle
+from allianceskg.vocab import GRAPH, PREFIXES
+
+DATASET = URIRef("https://w3id.org/allianceskg/dataset")
+TRIG_FILE = "allianceskg.trig"
+_LINK_TARGETS = {
+    "wikidata": ("http://www.wikidata.org/entity/", URIRef("http://www.wikidata.org/")),
+    "geonames": ("https://sws.geonames.org/", URIRef("https://sws.geonames.org/")),
+    "dbpedia": ("http://dbpedia.org/resource/", URIRef("http://dbpedia.org/")),
+}
+
+
+def graph_file_name(name: URIRef) -> str:
+    """``graph/doc/000_x`` → ``doc-000_x.ttl``; ``graph/reference`` → ``reference.ttl``."""
+    return str(name)[len(str(GRAPH)):].replace("/", "-") + ".ttl"
+
+
+def write_release(result: Build, target: Path) -> Path:
+    """Write ``result`` to ``target`` atomically and return ``target``."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".{target.name}.new-{os.getpid()}"
+    if staging.exists():
+        shutil.rmtree(staging)
+    try:
+        _write_all(result, staging)
+        _swap(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return target
+
+
+def _swap(staging: Path, target: Path) -> None:
+    """Replace ``target`` by ``staging`` with renames only."""
+    previous = target.parent / f".{target.name}.old-{os.getpid()}"
+    if target.exists():
+        target.rename(previous)
+    try:
+        staging.rename(target)
+    except OSError:
+        if previous.exists():
+            previous.rename(target)
+        raise
+    if previous.exists():
+        shutil.rmtree(previous)
+
+
+def _write_all(result: Build, folder: Path) -> None:
+    (folder / "graphs").mkdir(parents=True)
+    named = [_named(name, graph) for name, graph in result.graphs.items()]
+    (folder / TRIG_FILE).write_text(trig(named, PREFIXES), encoding="utf-8")
+    for name, graph in result.graphs.items():
+        (folder / "graphs" / graph_file_name(name)).write_text(turtle(graph, PREFIXES),
+                                                                encoding="utf-8")
+    (folder / "void.ttl").write_text(turtle(void_graph(result.graphs), PREFIXES), encoding="utf-8")
+    prefixes = dict(PREFIXES, sh="http://www.w3.org/ns/shacl#")
+    (folder / "validation-report.ttl").write_text(turtle(result.validation.graph, prefixes),
+                                                  encoding="utf-8")
+    _write_json(folder / "build-report.json", build_report(result))
+    _write_json(folder / "manifest.json", manifest(result))
+
+
+def _named(name: URIRef, graph: Graph) -> Graph:
+    copy = Graph(identifier=name)
+    for triple in graph:
+        copy.add(triple)
+    return copy
+
+
+def _write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+
+
+def manifest(result: Build) -> dict:
+    """Version, input hashes, counts per graph and time per stage."""
+    ontology = result.graphs[GRAPH["ontology"]]
+    return {
+        "name": "allianceskg",
+        "version": __version__,
+        "ontology_version": ontology_version(ontology),
+        "inputs_sha256": result.input_hashes,
+        "graphs": {str(name): len(graph) for name, graph in sorted(result.graphs.items())},
+        "triples": sum(len(g) for g in result.graphs.values()),
+        "documents": len(result.documents),
+        "claims": result.claims,
+        "mentions": sum(len(d.mentions) for d in result.documents),
+        "violations": len(result.validation.violations),
+        "warnings": len(result.validation.warnings),
+        "inferred": len(result.graphs.get(GRAPH["inferred"], ())),
+        "timings_seconds": result.timings,
+    }
+
+
+def build_report(result: Build) -> dict:
+    """Per document: sentences, mentions by kind, unknown names, claims by method."""
+    documents = {}
+    for report in result.documents:
+        documents[report.doc_id] = {
+            "sentences": report.sentences,
+            "curated": report.curated,
+            "mentions": len(report.mentions),
+            "mentions_by_recognition": dict(sorted(Counter(m.via for m in report.mentions).items())),
+            "claims_by_method": report.claims_by_method,
+            "candidates": [{"name": c.surface, "start": c.start, "end": c.end,
+                            "sentence": c.sentence} for c in report.candidates],
+        }
+    names = Counter(c.surface for r in result.documents for c in r.candidates)
+    return {"documents": documents,
+            "candidate_names": dict(sorted(names.items())),
+            "warnings": [r.describe() for r in result.validation.warnings]}
+
+
+def void_graph(graphs: dict[URIRef, Graph]) -> Graph:
+    """VoID description of the release: the dataset, a subset per graph, linksets."""
+    void = Graph()
+    data = [g for name, g in graphs.items() if name != GRAPH["ontology"]]
+    everything = [t for g in data for t in g]
+    void.add((DATASET, RDF.type, VOID.Dataset))
+    void.add((DATASET, DCTERMS.title, Literal("allianceskg knowledge graph", lang="en")))
+    void.add((DATASET, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
+    void.add((DATASET, VOID.vocabulary, URIRef("https://w3id.org/allianceskg/ontology#")))
+    void.add((DATASET, OWL.versionInfo, Literal(__version__)))
+    _counts(void, DATASET, everything)
+    for name, graph in sorted(graphs.items()):
+        void.add((DATASET, VOID.subset, name))
+        void.add((name, RDF.type, VOID.Dataset))
+        void.add((name, VOID.triples, _int(len(graph))))
+    for key, (prefix, target) in _LINK_TARGETS.items():
+        links = [t for t in graphs.get(GRAPH["links"], Graph())
+                 if str(t[2]).startswith(prefix)]
+        if not links:
+            continue
+        linkset = URIRef(f"{DATASET}/linkset/{key}")
+        void.add((DATASET, VOID.subset, linkset))
+        void.add((linkset, RDF.type, VOID.Linkset))
+        void.add((linkset, VOID.subjectsTarget, DATASET))
+        void.add((linkset, VOID.objectsTarget, target))
+        for predicate in sorted({p for _, p, _ in links}):
+            void.add((linkset, VOID.linkPredicate, predicate))
+        void.add((linkset, VOID.triples, _int(len(links))))
+    return void
+
+
+def _counts(void: Graph, node: URIRef, triples: list) -> None:
+    subjects = {s for s, _, _ in triples}
+    typed = {s for s, p, _ in triples if p == RDF.type and isinstance(s, URIRef)}
+    void.add((node, VOID.triples, _int(len(set(triples)))))
+    void.add((node, VOID.entities, _int(len(typed))))
+    void.add((node, VOID.classes, _int(len({o for _, p, o in triples if p == RDF.type}))))
+    void.add((node, VOID.properties, _int(len({p for _, p, _ in triples}))))
+    void.add((node, VOID.distinctSubjects, _int(len(subjects))))
+    void.add((node, VOID.distinctObjects, _int(len({o for _, _, o in triples}))))
+
+
+def _int(value: int) -> Literal:
+    return Literal(value, datatype=XSD.integer)
+
+
+def release_graphs(folder: Path) -> dict[URIRef, Graph]:
+    """The named graphs of a release, each as a plain Graph."""
+    path = folder / TRIG_FILE
+    if not path.is_file():
+        raise ResourceNotFoundError(f"no release at {folder}",
+                                    hint="run 'allianceskg build' first, or pass --data")
+    dataset = read_dataset(path)
+    graphs = {}
+    for graph in dataset.graphs():
+        if len(graph) and isinstance(graph.identifier, URIRef):
+            plain = Graph(identifier=graph.identifier)
+            for triple in graph:
+                plain.add(triple)
+            graphs[graph.identifier] = plain
+    return graphs
+
+
+def load_release(folder: Path) -> Dataset:
+    """Read a release's TriG into a Dataset whose default graph is the union."""
+    path = folder / TRIG_FILE
+    dataset = read_dataset(path)
+    dataset.default_union = True
+    return dataset
+

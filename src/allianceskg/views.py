@@ -1,0 +1,217 @@
+"""Text views for the CLI: build summaries, validation reports, query results,
+exports, statistics and explanations. Each function returns text; the CLI prints it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+from rdflib.namespace import RDF
+
+from allianceskg.errors import AllianceskgError, InputFileError
+from allianceskg.explain import Explanation, KnowledgeBase, explain
+from allianceskg.formats import (GRAPH_FORMATS, parse_term, write_dataset, write_graph,
+                                 write_results)
+from allianceskg.model import load_ontology, load_shapes
+from allianceskg.pipeline import Build
+from allianceskg.queries import load_query, load_queries, run_query
+from allianceskg.rdfio import read_dataset, read_graph
+from allianceskg.release import release_graphs
+from allianceskg.serialize import turtle
+from allianceskg.validation import ValidationReport, validate
+from allianceskg.vocab import AKG, GRAPH, PREFIXES
+
+
+def build_summary(result: Build, target: Path, *, quiet: bool) -> str:
+    """What a build produced, per stage and per graph."""
+    triples = sum(len(g) for g in result.graphs.values())
+    head = (f"Built {len(result.documents)} document(s): {result.claims} claims, "
+            f"{sum(len(d.mentions) for d in result.documents)} mentions, {triples} triples, "
+            f"{len(result.validation.violations)} violations, "
+            f"{len(result.validation.warnings)} warnings → {target}")
+    if quiet:
+        return head + "\n"
+    lines = [head, "", "graphs:"]
+    for name, graph in sorted(result.graphs.items()):
+        lines.append(f"  {_short(name):<40} {len(graph):>8} triples")
+    lines += ["", "documents:"]
+    for document in result.documents:
+        methods = ", ".join(f"{m} {n}" for m, n in document.claims_by_method.items()) or "none"
+        lines.append(f"  {document.doc_id}: {document.sentences} sentences, "
+                     f"{len(document.mentions)} mentions, claims: {methods}, "
+                     f"{len(document.candidates)} unknown names")
+    lines += ["", "time per stage (s): " + ", ".join(f"{k} {v}" for k, v in result.timings.items())]
+    for warning in result.validation.warnings:
+        lines.append("warning: " + warning.describe())
+    lines.append("Unknown names (candidates) are listed in build-report.json.")
+    return "\n".join(lines) + "\n"
+
+
+def validate_file(path: Path) -> tuple[ValidationReport, Graph]:
+    """Validate an RDF file (a release's TriG, or any graph) against the shapes."""
+    if path.suffix in (".trig", ".nq"):
+        dataset = read_dataset(path)
+        data = Graph()
+        skip = {GRAPH["ontology"], GRAPH["inferred"]}
+        for s, p, o, g in dataset.quads((None, None, None, None)):
+            if g not in skip and getattr(g, "identifier", g) not in skip:
+                data.add((s, p, o))
+    else:
+        data = read_graph(path)
+    if not len(data):
+        raise InputFileError(path, "no triples to validate")
+    return validate(data, load_shapes(), load_ontology()), data
+
+
+def report_text(report: ValidationReport, data: Graph, fmt: str) -> str:
+    if fmt == "turtle":
+        return turtle(report.graph, dict(PREFIXES, sh="http://www.w3.org/ns/shacl#"))
+    if fmt == "json":
+        results = [{"severity": r.severity, "focusNode": str(r.focus_node),
+                    "path": str(r.path) if r.path is not None else None,
+                    "value": str(r.value) if r.value is not None else None,
+                    "sourceShape": str(r.source_shape), "message": r.message}
+                   for r in report.results]
+        return json.dumps({"conforms": report.conforms, "results": results}, indent=2) + "\n"
+    lines = [r.describe(data) for r in report.results]
+    verdict = "Conforms." if report.conforms else f"Does not conform: {len(report.violations)} violation(s)."
+    return "\n".join([*lines, verdict]) + "\n"
+
+
+def _dataset(folder: Path) -> Dataset:
+    dataset = Dataset(default_union=True)
+    for name, graph in release_graphs(folder).items():
+        target = dataset.graph(name)
+        for triple in graph:
+            target.add(triple)
+    return dataset
+
+
+def run_cli_query(text: str, folder: Path, fmt: str | None, params: tuple[str, ...]) -> str:
+    """Resolve QUERY (file, stored name or text), bind parameters, format the result."""
+    stored = _stored_query(text)
+    bindings = dict(_binding(p) for p in params)
+    dataset = _dataset(folder)
+    if stored is not None:
+        result = run_query(stored, dataset, bindings)
+    else:
+        try:
+            result = dataset.query(text, initNs=PREFIXES, initBindings=bindings)
+        except Exception as exc:  # rdflib's parser raises pyparsing errors and others
+            raise AllianceskgError(f"the query cannot be evaluated: {exc}",
+                                   hint="check the SPARQL syntax") from None
+    if result.type in ("CONSTRUCT", "DESCRIBE"):
+        return write_graph(result.graph, fmt or "turtle")
+    return write_results(result, fmt or "table")
+
+
+def _stored_query(text: str):
+    path = Path(text)
+    if text.endswith(".rq") and path.is_file():
+        return load_query(path)
+    for stored in load_queries():
+        if stored.name == text:
+            return stored
+    return None
+
+
+def _binding(param: str) -> tuple[str, object]:
+    name, sep, value = param.partition("=")
+    if not sep or not name:
+        raise AllianceskgError(f"cannot read the parameter {param!r}", hint="write NAME=VALUE")
+    return name.strip().lstrip("?$"), parse_term(value)
+
+
+def export_text(folder: Path, graph_name: str, fmt: str) -> str:
+    graphs = release_graphs(folder)
+    if graph_name == "all":
+        selected = list(graphs.values())
+    else:
+        iri = URIRef(graph_name) if graph_name.startswith("http") else GRAPH[graph_name]
+        if iri not in graphs:
+            known = ", ".join(sorted(str(g)[len(str(GRAPH)):] for g in graphs))
+            raise AllianceskgError(f"the release has no graph {graph_name!r}",
+                                   hint=f"use all or one of: {known}")
+        selected = [graphs[iri]]
+    if fmt in ("trig", "nquads"):
+        return write_dataset(selected, fmt)
+    merged = Graph()
+    for graph in selected:
+        for triple in graph:
+            merged.add(triple)
+    if fmt not in GRAPH_FORMATS:
+        raise AllianceskgError(f"unknown format {fmt!r}")
+    return write_graph(merged, fmt)
+
+
+def stats_text(folder: Path) -> str:
+    graphs = release_graphs(folder)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    lines = [f"allianceskg {manifest['version']} release at {folder}",
+             f"documents: {manifest['documents']}, claims: {manifest['claims']}, "
+             f"mentions: {manifest['mentions']}, inferred triples: {manifest['inferred']}", "",
+             "graphs:"]
+    lines += [f"  {_short(n):<40} {len(g):>8}" for n, g in sorted(graphs.items())]
+    provenance = graphs.get(GRAPH["provenance"], Graph())
+    modalities = Counter(_short(m) for m in provenance.objects(None, AKG.modality))
+    lines += ["", "claims by modality:"] + [f"  {m:<24} {n:>6}" for m, n in sorted(modalities.items())]
+    classes = Counter()
+    for name, graph in graphs.items():
+        if name not in (GRAPH["ontology"], GRAPH["provenance"], GRAPH["mentions"], GRAPH["inferred"]):
+            classes.update(_short(o) for o in graph.objects(None, RDF.type))
+    lines += ["", "entities by asserted class:"]
+    lines += [f"  {c:<32} {n:>6}" for c, n in sorted(classes.items(), key=lambda x: (-x[1], x[0]))]
+    return "\n".join(lines) + "\n"
+
+
+def explain_text(folder: Path, subject: str, predicate: str, obj: str, fmt: str) -> tuple[str, bool]:
+    graphs = release_graphs(folder)
+    kb = KnowledgeBase(
+        asserted={n: g for n, g in graphs.items() if n not in (GRAPH["inferred"], GRAPH["ontology"])},
+        inferred=graphs.get(GRAPH["inferred"], Graph()),
+        ontology=graphs.get(GRAPH["ontology"], Graph()),
+        provenance=graphs.get(GRAPH["provenance"], Graph()))
+    triple = (parse_term(subject), parse_term(predicate), parse_term(obj))
+    explanation = explain(kb, triple)
+    known = explanation.status != "unknown"
+    if fmt == "json":
+        return json.dumps(_explanation_json(explanation), indent=2, ensure_ascii=False) + "\n", known
+    return "\n".join(_explanation_lines(explanation, 0)) + "\n", known
+
+
+def _explanation_lines(node: Explanation, depth: int) -> list[str]:
+    pad = "  " * depth
+    s, p, o = (_short(t) for t in node.triple)
+    lines = [f"{pad}{s} {p} {o}"]
+    if node.status == "asserted":
+        lines.append(f"{pad}  asserted in {', '.join(_short(g) for g in node.graphs)}")
+        for quote in node.quotes:
+            lines.append(f"{pad}  “{quote.exact}” ({_short(quote.document)} {quote.start}–{quote.end}, "
+                         f"{_short(quote.modality)}, {_short(quote.method)})")
+    elif node.status == "inferred":
+        lines.append(f"{pad}  inferred by {node.rule} ({node.axiom}) from:")
+        for premise in node.premises:
+            lines += _explanation_lines(premise, depth + 2)
+    else:
+        lines.append(f"{pad}  does not hold in this release")
+    return lines
+
+
+def _explanation_json(node: Explanation) -> dict:
+    return {"triple": [str(t) for t in node.triple], "status": node.status,
+            "graphs": [str(g) for g in node.graphs], "rule": node.rule, "axiom": node.axiom,
+            "evidence": [{"document": str(q.document), "quote": q.exact, "start": q.start,
+                          "end": q.end, "modality": str(q.modality), "method": str(q.method)}
+                         for q in node.quotes],
+            "premises": [_explanation_json(p) for p in node.premises]}
+
+
+def _short(term) -> str:
+    text = str(term)
+    for prefix, namespace in sorted(PREFIXES.items(), key=lambda x: -len(x[1])):
+        if text.startswith(namespace):
+            return f"{prefix}:{text[len(namespace):]}"
+    return f"<{text}>" if isinstance(term, URIRef) else text
