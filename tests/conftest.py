@@ -1,18 +1,16 @@
-"""Shared fixtures: the model files, and a knowledge graph assembled from the
-hand-curated fixture (tests/fixtures/kg.trig) with the reference data and the
-OWL 2 RL inferences, laid out in the named graphs of DESIGN.md §4."""
+"""Shared fixtures: the model files and the committed release (data/kg/)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph
 
 from allianceskg.model import load_hygiene_shapes, load_ontology, load_reference, load_shapes
-from allianceskg.rdfio import read_dataset
-from allianceskg.reasoning import infer
-from allianceskg.vocab import GRAPH
+from allianceskg.pipeline import ProjectPaths
+from allianceskg.release import load_release
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -38,36 +36,34 @@ def reference() -> Graph:
 
 
 @pytest.fixture(scope="session")
-def fixture_facts() -> Dataset:
-    """The curated document and provenance graphs of the seed article."""
-    return read_dataset(FIXTURES / "kg.trig")
+def release_dir() -> Path:
+    """The committed release, data/kg/ (a test checks it equals a fresh build)."""
+    return ProjectPaths.default().release
 
 
 @pytest.fixture(scope="session")
-def asserted(reference: Graph, fixture_facts: Dataset) -> Graph:
-    """Everything asserted: reference data, document facts and provenance, merged."""
-    graph = Graph()
-    for triple in reference:
-        graph.add(triple)
-    for s, p, o, _ in fixture_facts.quads((None, None, None, None)):
-        graph.add((s, p, o))
-    return graph
+def kg(release_dir: Path) -> Dataset:
+    """The committed release as a Dataset whose default graph is the union."""
+    return load_release(release_dir)
 
 
-@pytest.fixture(scope="session")
-def kg(ontology: Graph, reference: Graph, fixture_facts: Dataset, asserted: Graph) -> Dataset:
-    """The fixture knowledge graph as a release would hold it: one named graph per
-    source plus graph/inferred; the default graph is the union of them all."""
-    dataset = Dataset(default_union=True)
-    _copy(ontology, dataset.graph(GRAPH["ontology"]))
-    _copy(reference, dataset.graph(GRAPH["reference"]))
-    for graph in fixture_facts.graphs():
-        if len(graph):
-            _copy(graph, dataset.graph(graph.identifier))
-    _copy(infer(ontology, asserted).triples, dataset.graph(GRAPH["inferred"]))
-    return dataset
-
-
-def _copy(source: Graph, target: Graph) -> None:
-    for triple in source:
-        target.add(triple)
+def make_home(root: Path, documents: list[Path] | None = None, *, claims: bool = True) -> Path:
+    """A copy of the project's inputs that a test may change: ontology/, queries/,
+    data/ (without the release) and seeds/ (the project's, or ``documents`` with
+    their sidecars). Build it with ``ProjectPaths(root)``."""
+    project = ProjectPaths.default().root
+    shutil.copytree(project / "ontology", root / "ontology")
+    shutil.copytree(project / "queries", root / "queries")
+    shutil.copytree(project / "data", root / "data", ignore=shutil.ignore_patterns("kg"))
+    if not claims:
+        shutil.rmtree(root / "data" / "claims")
+        (root / "data" / "claims").mkdir()
+    if documents is None:
+        shutil.copytree(project / "seeds", root / "seeds")
+    else:
+        (root / "seeds").mkdir()
+        for document in documents:
+            shutil.copy(document, root / "seeds" / document.name)
+            sidecar = document.with_name(document.stem + ".meta.yaml")
+            shutil.copy(sidecar, root / "seeds" / sidecar.name)
+    return root

@@ -1,6 +1,7 @@
 """Check the knowledge model itself, before any document is built.
 
-Checks: the shapes are well-formed SHACL; the ontology's version equals the package's; the hygiene shapes conform on
+Checks: the shapes are well-formed SHACL; the reference data conforms to them on its
+own; the ontology's version equals the package's; the hygiene shapes conform on
 the ontology (labels, definitions, isDefinedBy, header); the code's vocabulary module
 names exactly the ontology's terms; the reference data is consistent with the
 ontology under OWL 2 RL (no disjointness broken). Returns the problems as lines of
@@ -25,7 +26,9 @@ def check_model(package_version: str) -> list[str]:
     problems += check_hygiene(ontology)
     problems += check_vocabulary(ontology)
     problems += [f"ontology/shapes.ttl: {line}" for line in shapes_problems(load_shapes())]
-    problems += check_reference_consistency(ontology, load_reference())
+    reference = load_reference()
+    problems += check_reference_shapes(ontology, reference)
+    problems += check_reference_consistency(ontology, reference)
     return problems
 
 
@@ -70,6 +73,12 @@ def check_vocabulary(ontology: Graph) -> list[str]:
     problems += [f"akg:{name} is declared in the ontology but missing from "
                  f"src/allianceskg/vocab.py" for name in sorted(declared - coded)]
     return problems
+
+
+def check_reference_shapes(ontology: Graph, reference: Graph) -> list[str]:
+    """The reference data conforms to the data shapes on its own (no violation)."""
+    report = validate(reference, load_shapes(), ontology)
+    return [f"reference data: {r.describe(reference)}" for r in report.violations]
 
 
 def check_reference_consistency(ontology: Graph, reference: Graph) -> list[str]:

@@ -106,6 +106,7 @@ def build_gazetteer(reference: Graph, ontology: Graph) -> Gazetteer:
     demonyms = {str(name): entity for entity, name in reference.subject_objects(AKG.demonym)
                 if isinstance(entity, URIRef) and _english(name)}
     seat_of = {place: actor for actor, place in reference.subject_objects(AKG.hasSeat)}
+    seat_of.update(reference.subject_objects(AKG.seatOf))
     labels = {entity: str(name) for entity, name in reference.subject_objects(RDFS.label)
               if isinstance(entity, URIRef) and isinstance(name, Literal) and name.language == "en"}
     return Gazetteer(exact={k: tuple(sorted(v)) for k, v in exact.items()},
@@ -180,7 +181,7 @@ def _longest_matches(document: Document, tokens: list[Token], gazetteer: Gazette
 
 
 def _match_at(tokens: list[Token], i: int, gazetteer: Gazetteer):
-    if i > 0 and tokens[i - 1].text == "#":
+    if i > 0 and tokens[i - 1].text == "#" and tokens[i - 1].end == tokens[i].start:
         return None  # hashtags are not mentions
     for length in range(min(_MAX_TOKENS, len(tokens) - i), 0, -1):
         window = tokens[i:i + length]
@@ -241,7 +242,8 @@ def _candidates(document: Document, tokens: list[Token], mentions: list[Mention]
     for index, token in enumerate(tokens):
         inside = any(s <= token.start < e for s, e in covered)
         capital = token.text[:1].isupper() and not inside and (
-            index == 0 or tokens[index - 1].text != "#")
+            index == 0 or tokens[index - 1].text != "#"
+            or tokens[index - 1].end != token.start)
         if capital or (run and token.text in _CONNECTORS and not inside):
             run.append(token)
             continue

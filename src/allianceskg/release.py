@@ -191,13 +191,17 @@ def _int(value: int) -> Literal:
     return Literal(value, datatype=XSD.integer)
 
 
-def release_graphs(folder: Path) -> dict[URIRef, Graph]:
-    """The named graphs of a release, each as a plain Graph."""
+def _release_file(folder: Path) -> Path:
     path = folder / TRIG_FILE
     if not path.is_file():
         raise ResourceNotFoundError(f"no release at {folder}",
                                     hint="run 'allianceskg build' first, or pass --data")
-    dataset = read_dataset(path)
+    return path
+
+
+def release_graphs(folder: Path) -> dict[URIRef, Graph]:
+    """The named graphs of a release, each as a plain Graph."""
+    dataset = read_dataset(_release_file(folder))
     graphs = {}
     for graph in dataset.graphs():
         if len(graph) and isinstance(graph.identifier, URIRef):
@@ -210,8 +214,7 @@ def release_graphs(folder: Path) -> dict[URIRef, Graph]:
 
 def load_release(folder: Path) -> Dataset:
     """Read a release's TriG into a Dataset whose default graph is the union."""
-    path = folder / TRIG_FILE
-    dataset = read_dataset(path)
+    dataset = read_dataset(_release_file(folder))
     dataset.default_union = True
     return dataset
 

@@ -92,7 +92,8 @@ def _compile(item: dict) -> Rule:
 
     return Rule(id=str(item["id"]), label=str(item["label"]),
                 description=str(item.get("description", "")),
-                regex=re.compile(_SLOT.sub(slot, _PHRASE.sub(phrase, item["pattern"]))),
+                regex=re.compile(_SLOT.sub(slot, _PHRASE.sub(phrase, item["pattern"])),
+                                 re.IGNORECASE),
                 confidence=Decimal(str(item.get("confidence", "0.7"))),
                 new=item.get("new") or {}, facts=tuple(item["facts"]),
                 slots=frozenset(name for _, name in _SLOT.findall(item["pattern"])))

@@ -12,8 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pyshacl import validate as pyshacl_validate
-from rdflib import BNode, Graph, Node
+from rdflib import BNode, Graph, Node, URIRef
 from rdflib.namespace import SH
+
+from allianceskg.vocab import PREFIXES
 
 
 @dataclass(frozen=True)
@@ -28,14 +30,28 @@ class ValidationResult:
     message: str
 
     def describe(self, graph: Graph | None = None) -> str:
-        """One line for people: severity, focus node, path, shape and message."""
-        def show(node: Node | None) -> str:
-            if node is None:
-                return "-"
-            return graph.namespace_manager.normalizeUri(node) if graph is not None else str(node)
+        """One line for people: severity, focus node, path, shape and message.
 
-        return (f"{self.severity}: {show(self.focus_node)} path {show(self.path)} "
-                f"(shape {show(self.source_shape)}): {self.message}")
+        Terms are shortened with the project's prefixes (and ``graph``'s, if given).
+        """
+        prefixes = dict(PREFIXES)
+        if graph is not None:
+            prefixes.update((p, str(ns)) for p, ns in graph.namespaces() if p)
+        return (f"{self.severity}: {_show(self.focus_node, prefixes)} path "
+                f"{_show(self.path, prefixes)} (shape {_show(self.source_shape, prefixes)}): "
+                f"{self.message}")
+
+
+def _show(node: Node | None, prefixes: dict[str, str]) -> str:
+    if node is None:
+        return "-"
+    if isinstance(node, URIRef):
+        best = max(((p, ns) for p, ns in prefixes.items() if str(node).startswith(ns)),
+                   key=lambda item: len(item[1]), default=None)
+        if best and str(node)[len(best[1]):].replace("-", "").replace("_", "").isalnum():
+            return f"{best[0]}:{str(node)[len(best[1]):]}"
+        return f"<{node}>"
+    return node.n3() if hasattr(node, "n3") else str(node)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,147 @@
+"""Documents nobody curated: the automatic layer alone (gazetteer and pattern rules)
+must give a useful, valid graph for an article it has never seen — what it must find,
+and what it must not invent. The two articles under tests/fixtures/articles/ were
+written for this test, on alliances other than the seed's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF, RDFS
+
+from allianceskg.pipeline import Build, ProjectPaths, build
+from allianceskg.vocab import AKG, DOC, GRAPH, ID, OA
+
+from conftest import FIXTURES, make_home
+
+ARTICLES = FIXTURES / "articles"
+CANADA, INDIA = "canada-australia-minerals", "india-eu-tech"
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory) -> Build:
+    home = make_home(tmp_path_factory.mktemp("new") / "home",
+                     [ARTICLES / f"{CANADA}.txt", ARTICLES / f"{INDIA}.md"], claims=False)
+    return build(ProjectPaths(home))
+
+
+def facts(result: Build, doc_id: str) -> Graph:
+    return result.graphs[GRAPH[f"doc/{doc_id}"]]
+
+
+def claims_for(result: Build, triple) -> list[URIRef]:
+    prov = result.graphs[GRAPH["provenance"]]
+    s, p, o = triple
+    return [c for c in prov.subjects(RDF.subject, s)
+            if (c, RDF.predicate, p) in prov and (c, RDF.object, o) in prov]
+
+
+def parties(result: Build, doc_id: str, agreement: URIRef) -> set[URIRef]:
+    return set(facts(result, doc_id).objects(agreement, AKG.hasParty))
+
+
+def test_the_automatic_graph_conforms(result: Build):
+    assert result.validation.conforms and not result.validation.violations
+    assert all(not d.curated for d in result.documents)
+
+
+def test_known_entities_are_found_with_their_offsets(result: Build):
+    mentions = result.graphs[GRAPH["mentions"]]
+    text = (ARTICLES / f"{CANADA}.txt").read_text(encoding="utf-8")
+    bodies = {}
+    for mention in mentions.subjects(RDF.type, AKG.Mention):
+        if not str(mention).startswith(str(DOC[CANADA])):
+            continue
+        target = mentions.value(mention, OA.hasTarget)
+        selectors = list(mentions.objects(target, OA.hasSelector))
+        start = next(int(mentions.value(s, OA.start)) for s in selectors if mentions.value(s, OA.start) is not None)
+        exact = next(str(mentions.value(s, OA.exact)) for s in selectors if mentions.value(s, OA.exact) is not None)
+        assert text[start:start + len(exact)] == exact
+        bodies.setdefault(exact, set()).add(mentions.value(mention, OA.hasBody))
+    assert bodies["Canada"] == {ID["canada"]} and bodies["Australia"] == {ID["australia"]}
+    assert bodies["rare earths"] == {ID["rare-earths"]}
+    assert bodies["Beijing"] == {ID["china"]}            # metonym
+    assert bodies["Ottawa"] == {ID["ottawa"], ID["canada"]}  # venue once, metonym once
+    assert bodies["G7"] == {ID["g7"]}
+
+
+def test_a_new_agreement_with_the_right_parties(result: Build):
+    agreement = ID["canada-australia-critical-minerals-partnership"]
+    graph = facts(result, CANADA)
+    assert (agreement, RDF.type, AKG.Alliance) in graph
+    assert (agreement, RDFS.label, Literal("Canada–Australia critical minerals partnership", lang="en")) in graph
+    assert parties(result, CANADA, agreement) == {ID["canada"], ID["australia"]}
+    assert (agreement, AKG.status, AKG.Concluded) in graph
+    (claim,) = claims_for(result, (agreement, AKG.hasParty, ID["canada"]))
+    prov = result.graphs[GRAPH["provenance"]]
+    assert prov.value(claim, AKG.extractionMethod) == ID["rule/agreement-between-named-parties"]
+    assert prov.value(claim, AKG.modality) == AKG.ReportedFact
+
+
+def test_who_imposes_what_on_whom_through_a_metonym(result: Build):
+    risk = ID["china-export-controls-on-japan"]
+    graph = facts(result, CANADA)
+    assert (risk, RDF.type, AKG.ExportControls) in graph
+    assert (risk, AKG.posedBy, ID["china"]) in graph and (risk, AKG.facedBy, ID["japan"]) in graph
+
+
+def test_membership(result: Build):
+    assert (ID["canada"], AKG.memberOf, ID["g7"]) in facts(result, CANADA)
+    assert (ID["australia"], AKG.memberOf, ID["oecd"]) in facts(result, CANADA)
+    assert (ID["germany"], AKG.memberOf, ID["european-union"]) in facts(result, INDIA)
+
+
+def test_hedges_make_speculation(result: Build):
+    agreement = ID["vietnam-indonesia-maritime-security-framework"]
+    graph = facts(result, INDIA)
+    assert parties(result, INDIA, agreement) == {ID["vietnam"], ID["indonesia"]}
+    assert (agreement, AKG.status, AKG.Speculative) in graph
+    prov = result.graphs[GRAPH["provenance"]]
+    for claim in claims_for(result, (agreement, AKG.hasParty, ID["vietnam"])):
+        assert prov.value(claim, AKG.modality) == AKG.Speculation
+
+
+def test_launch_partnership_crisis_and_tariffs_in_markdown(result: Build):
+    graph = facts(result, INDIA)
+    council = ID["india-european-union-trade-and-technology-council"]
+    assert parties(result, INDIA, council) == {ID["india"], ID["european-union"]}
+    assert (council, AKG.status, AKG.Launched) in graph
+    assert (ID["india"], AKG.partnerOf, ID["european-union"]) in graph
+    exposed = [r for r in graph.subjects(AKG.exposedBy, ID["covid-19-pandemic"])]
+    assert len(exposed) == 1 and (exposed[0], AKG.facedBy, ID["india"]) in graph
+    tariffs = ID["united-states-tariffs-on-india"]
+    assert (tariffs, AKG.posedBy, ID["united-states"]) in graph
+    assert (tariffs, AKG.facedBy, ID["india"]) in graph
+
+
+def test_nothing_is_invented(result: Build):
+    canada = facts(result, CANADA)
+    agreements = set(canada.subjects(AKG.hasParty, None))
+    assert agreements == {ID["canada-australia-critical-minerals-partnership"]}
+    for actor in ("mexico", "brazil", "united-kingdom"):  # talks, or a hedged "may join"
+        assert not list(canada.subjects(None, ID[actor])) and not list(canada.triples((ID[actor], None, None)))
+    india = facts(result, INDIA)
+    assert set(india.subjects(AKG.hasParty, None)) == {
+        ID["india-european-union-trade-and-technology-council"],
+        ID["vietnam-indonesia-maritime-security-framework"]}
+    assert not list(india.triples((None, AKG.partnerOf, ID["japan"])))  # "partners in … Tokyo"
+
+
+def test_every_fact_has_a_rule_claim_in_its_sentence(result: Build):
+    prov = result.graphs[GRAPH["provenance"]]
+    for doc_id in (CANADA, INDIA):
+        for triple in facts(result, doc_id):
+            if triple[1] == RDFS.label:
+                continue
+            found = claims_for(result, triple)
+            assert found, triple
+            assert all(str(prov.value(c, AKG.extractionMethod)).startswith(str(ID["rule/"]))
+                       for c in found)
+
+
+def test_unknown_names_are_reported_as_candidates(result: Build):
+    by_doc = {d.doc_id: [c.surface for c in d.candidates] for d in result.documents}
+    assert "Technology Council" in by_doc[INDIA]
+    assert not list(result.graphs[GRAPH["reference"]].subjects(RDFS.label, Literal("Technology Council", lang="en")))
