@@ -15,7 +15,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from allianceskg.errors import AllianceskgError
-from allianceskg.serialize import trig, turtle
+from allianceskg.serialize import nquads_sorted, nt_term, trig, turtle
 from allianceskg.vocab import PREFIXES
 
 
@@ -58,6 +58,8 @@ def write_results(result: Result, name: str) -> str:
         return results_table(result)
     if name not in RESULT_FORMATS:
         raise unknown_format(name, {**RESULT_FORMATS, "table": Format("table", "", "", "")})
+    if name == "tsv":
+        return results_tsv(result)
     data = result.serialize(format=RESULT_FORMATS[name].plugin)
     return data.decode("utf-8") if isinstance(data, bytes) else data
 
@@ -80,9 +82,7 @@ def write_dataset(graphs: list[Graph], name: str) -> str:
         return trig(graphs, PREFIXES)
     if name != "nquads":
         raise unknown_format(name, DATASET_FORMATS)
-    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()} {g.identifier.n3()} .\n"
-                   for g in graphs for s, p, o in g)
-    return "".join(lines)
+    return nquads_sorted(graphs)
 
 
 def _with_prefixes(graph: Graph) -> Graph:
@@ -92,6 +92,23 @@ def _with_prefixes(graph: Graph) -> Graph:
     for triple in graph:
         copy.add(triple)
     return copy
+
+
+def results_tsv(result: Result) -> str:
+    """SPARQL 1.1 Query Results TSV (W3C, §3): a header of ?variables, then one line
+    per solution with each term in Turtle/N-Triples syntax; unbound is empty."""
+    if result.type == "ASK":
+        return "?_askResult\n" + ("true" if result.askAnswer else "false") + "\n"
+    names = [str(v) for v in result.vars]
+    lines = ["\t".join(f"?{n}" for n in names)]
+    for row in result:
+        lines.append("\t".join("" if row[i] is None else _tsv_term(row[i])
+                               for i in range(len(names))))
+    return "\n".join(lines) + "\n"
+
+
+def _tsv_term(term: Node) -> str:
+    return nt_term(term).replace("\t", "\\t")
 
 
 def results_table(result: Result) -> str:

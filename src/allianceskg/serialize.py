@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, NamespaceManager
+from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.term import Node
 
 _INDENT = "    "
@@ -39,10 +40,16 @@ def trig(graphs: Iterable[Graph], prefixes: Mapping[str, str]) -> str:
     return header + "".join("\n" + block for block in blocks)
 
 
-def ntriples_sorted(graph: Graph) -> str:
-    """N-Triples, one sorted line per triple (canonical for graphs without blank nodes)."""
-    lines = sorted(f"{s.n3()} {p.n3()} {o.n3()} .\n" for s, p, o in graph)
-    return "".join(lines)
+def nt_term(term: Node) -> str:
+    """A term in N-Triples syntax: literals on one line, escapes as the spec says."""
+    return _quoteLiteral(term) if isinstance(term, Literal) else term.n3()
+
+
+def nquads_sorted(graphs: Iterable[Graph]) -> str:
+    """N-Quads, one sorted line per quad (canonical for graphs without blank nodes)."""
+    return "".join(sorted(
+        f"{nt_term(s)} {nt_term(p)} {nt_term(o)} {nt_term(g.identifier)} .\n"
+        for g in graphs for s, p, o in g))
 
 
 def _manager(prefixes: Mapping[str, str]) -> NamespaceManager:
@@ -117,7 +124,7 @@ def _term(node: Node, manager: NamespaceManager) -> str:
         prefixed = _prefixed(node, manager)
         return prefixed or node.n3()
     if isinstance(node, Literal):
-        return node.n3(manager)
+        return node._literal_n3(use_plain=True, qname_callback=manager.normalizeUri)
     raise ValueError(f"cannot write {node!r} here")
 
 
