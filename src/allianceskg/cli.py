@@ -35,18 +35,36 @@ def cli() -> None:
     """allianceskg: a knowledge graph of alliances, risks and economic security."""
 
 
+def _settings_options(command):
+    """Add one option per row of the settings table (allianceskg.settings)."""
+    from allianceskg.settings import SETTINGS
+
+    for setting in reversed(SETTINGS):
+        default = setting.default
+        shown = " ".join(default) if isinstance(default, tuple) else default
+        command = click.option(
+            setting.flag, setting.name, default=None, metavar="VALUE",
+            help=f"{setting.help} [default: {shown if shown not in (None, '', ()) else 'none'}; "
+                 f"env: {setting.env}]")(command)
+    return command
+
+
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-def serve(host: str, port: int) -> None:
-    """Serve the knowledge graph over SPARQL (not built yet: prints the plan)."""
-    click.echo(
-        "allianceskg serve is not available yet.\n"
-        f"It will answer SPARQL 1.1 queries at http://{host}:{port}/sparql over the release\n"
-        "in data/kg/ (built by 'allianceskg build'), served by waitress.\n"
-        "Today you can: 'allianceskg query' (SPARQL on the release), 'allianceskg export',\n"
-        "'allianceskg explain', 'allianceskg stats' and 'allianceskg docs -o DIR'."
-    )
+@click.option("--config", type=click.Path(path_type=Path), default=None,
+              help="TOML file of settings (default: ./allianceskg.toml if present; "
+                   "env: ALLIANCESKG_CONFIG).")
+@_settings_options
+def serve(config: Path | None, **values: object) -> None:
+    """Serve the release over SPARQL 1.1 with waitress (read-only).
+
+    Settings come from the table below; precedence: defaults < config file <
+    ALLIANCESKG_* environment < these flags.
+    """
+    from allianceskg.server import run_server
+    from allianceskg.settings import load_settings
+
+    settings = load_settings(values, config=config)
+    run_server(settings, announce=lambda line: click.echo(line, err=True))
 
 
 @cli.command()

@@ -1,0 +1,43 @@
+"""Run the service with waitress, the production WSGI server: build the app (which
+forks the query workers before any server thread starts), bind, announce the URL,
+serve until interrupted, then stop the workers."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+
+from waitress.server import create_server
+
+from allianceskg.settings import Settings
+from allianceskg.web import create_app
+
+
+def configure_logging() -> None:
+    """JSON access-log lines on stderr (one object per request)."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    for name in ("allianceskg.access", "allianceskg.web"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.INFO)
+        logger.addHandler(handler)
+        logger.propagate = False
+
+
+def run_server(settings: Settings, announce: Callable[[str], None]) -> None:
+    configure_logging()
+    app = create_app(settings)
+    server = create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
+                           max_request_body_size=settings.max_request_bytes,
+                           url_scheme="http", ident="allianceskg")
+    host, port = server.effective_host, server.effective_port
+    announce(f"Serving SPARQL at http://{host}:{port}/sparql (workers: {settings.workers}, "
+             f"query timeout: {settings.query_timeout:g} s)")
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
+        app.extensions["allianceskg"].close()

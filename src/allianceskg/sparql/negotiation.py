@@ -1,0 +1,78 @@
+"""Content negotiation for SPARQL responses (SPARQL 1.1 Protocol, §2.1 and §2.2;
+RFC 9110 §12.5.1 for Accept and quality values).
+
+Input: the Accept header, an optional ``format`` parameter that overrides it, and the
+kind of result (SELECT/ASK give tabular results, CONSTRUCT/DESCRIBE give graphs).
+Output: the chosen format, or None when nothing acceptable can be produced (406).
+"""
+
+from __future__ import annotations
+
+from allianceskg.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
+
+# Media types we answer with, in order of preference when the client has none.
+TABULAR = [RESULT_FORMATS[n] for n in ("json", "xml", "csv", "tsv")]
+GRAPH = [GRAPH_FORMATS[n] for n in ("turtle", "ntriples", "jsonld", "xml")]
+_ALIASES = {
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+    "application/x-turtle": "text/turtle",
+    "text/plain": "application/n-triples",
+}
+_GRAPH_ALIASES = {"application/json": "application/ld+json", "application/xml": "application/rdf+xml",
+                  "text/xml": "application/rdf+xml", "application/x-turtle": "text/turtle",
+                  "text/plain": "application/n-triples"}
+# Names accepted by the format parameter (as Fuseki and Virtuoso clients send them).
+_FORMAT_NAMES = {"json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv",
+                 "tsv": "tsv", "turtle": "turtle", "ttl": "turtle", "ntriples": "ntriples",
+                 "nt": "ntriples", "n-triples": "ntriples", "jsonld": "jsonld",
+                 "json-ld": "jsonld", "rdfxml": "xml", "rdf": "xml"}
+
+
+def parse_accept(header: str | None) -> list[tuple[str, float]]:
+    """Media ranges with their quality, highest first (stable for equal q)."""
+    if not header:
+        return [("*/*", 1.0)]
+    ranges = []
+    for position, part in enumerate(header.split(",")):
+        pieces = [p.strip() for p in part.split(";")]
+        media = pieces[0].lower()
+        if not media:
+            continue
+        quality = 1.0
+        for parameter in pieces[1:]:
+            key, _, value = parameter.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    quality = max(0.0, min(1.0, float(value)))
+                except ValueError:
+                    quality = 0.0
+        ranges.append((media, quality, position))
+    ranges.sort(key=lambda r: (-r[1], r[2]))
+    return [(media, quality) for media, quality, _ in ranges]
+
+
+def choose(kind: str, accept: str | None, format_param: str | None) -> Format | None:
+    """The format to answer a ``kind`` ("tabular" or "graph") result in."""
+    offered = TABULAR if kind == "tabular" else GRAPH
+    if format_param:
+        name = _FORMAT_NAMES.get(format_param.strip().lower())
+        by_media = {f.media_type: f for f in offered}
+        if name is None and format_param in by_media:
+            return by_media[format_param]
+        table = RESULT_FORMATS if kind == "tabular" else GRAPH_FORMATS
+        return table.get(name) if name else None
+    aliases = _ALIASES if kind == "tabular" else _GRAPH_ALIASES
+    refused = {m for m, q in parse_accept(accept) if q == 0}
+    for media, quality in parse_accept(accept):
+        if quality == 0:
+            continue
+        media = aliases.get(media, media)
+        for candidate in offered:
+            if candidate.media_type in refused:
+                continue
+            if media in ("*/*", candidate.media_type) or (
+                    media.endswith("/*") and candidate.media_type.startswith(media[:-1])):
+                return candidate
+    return None

@@ -1,0 +1,93 @@
+"""Operations: ``/healthz``, ``/metrics`` (Prometheus), ``/.well-known/void``, the
+index ``/``, and the hooks every response passes through: CORS for configured
+origins only, request-size limits, metrics and a structured (JSON) access log."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+
+from allianceskg import __version__
+from allianceskg.formats import write_graph
+from allianceskg.sparql.negotiation import choose
+from allianceskg.web.errors import ServiceError
+from allianceskg.web.state import ServiceState
+
+blueprint = Blueprint("ops", __name__)
+access_log = logging.getLogger("allianceskg.access")
+
+
+def _state() -> ServiceState:
+    return current_app.extensions["allianceskg"]
+
+
+@blueprint.route("/")
+def index() -> Response:
+    return jsonify({"ok": True, "service": "allianceskg", "version": __version__,
+                    "endpoints": {"sparql": "/sparql", "graph_store": "/rdf-graph-store",
+                                  "void": "/.well-known/void", "health": "/healthz",
+                                  "metrics": "/metrics"}})
+
+
+@blueprint.route("/healthz")
+def healthz() -> Response:
+    state = _state()
+    return jsonify({"ok": True, "version": __version__, "graphs": len(state.graphs),
+                    "triples": sum(len(g) for g in state.graphs.values()),
+                    "workers": state.settings.workers})
+
+
+@blueprint.route("/metrics")
+def metrics() -> Response:
+    return Response(_state().metrics.render(), content_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+@blueprint.route("/.well-known/void")
+def void() -> Response:
+    state = _state()
+    fmt = choose("graph", request.headers.get("Accept"), request.args.get("format"))
+    if fmt is None:
+        raise ServiceError(406, "cannot produce the VoID description in the requested format",
+                           "accept text/turtle, application/n-triples, application/ld+json or "
+                           "application/rdf+xml")
+    key = ("void", fmt.name)
+    if key not in state.rendered:
+        state.rendered[key] = write_graph(state.void, fmt.name).encode("utf-8")
+    return Response(state.rendered[key], content_type=f"{fmt.media_type}; charset=utf-8",
+                    headers={"Vary": "Accept"})
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def start() -> None:
+        g.started = time.perf_counter()
+        limit = _state().settings.max_request_bytes
+        if len(request.full_path) > limit:
+            raise ServiceError(414, f"the URL is longer than {limit} bytes",
+                               "POST the query instead (SPARQL 1.1 Protocol §2.1.2)")
+
+    @app.after_request
+    def finish(response: Response) -> Response:
+        state = _state()
+        _cors(state, response)
+        state.metrics.request(request.endpoint or "unknown", response.status_code)
+        access_log.info(json.dumps({
+            "method": request.method, "path": request.path, "status": response.status_code,
+            "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
+            "bytes": response.calculate_content_length(), "remote": request.remote_addr,
+            "agent": request.headers.get("User-Agent", "")}))
+        return response
+
+
+def _cors(state: ServiceState, response: Response) -> None:
+    """CORS only for the configured origins (no wildcard, no credentials)."""
+    origin = request.headers.get("Origin")
+    if origin and origin in state.settings.cors_origins:
+        response.headers["Access-Control-Allow-Origin"] = origin
+        response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+        response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+        response.headers["Access-Control-Expose-Headers"] = "X-Result-Truncated"
+        response.headers.add("Vary", "Origin")
