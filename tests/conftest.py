@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
+import subprocess
+import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -67,3 +72,47 @@ def make_home(root: Path, documents: list[Path] | None = None, *, claims: bool =
             sidecar = document.with_name(document.stem + ".meta.yaml")
             shutil.copy(sidecar, root / "seeds" / sidecar.name)
     return root
+
+
+class Server:
+    """A real ``allianceskg serve`` process on a free loopback port."""
+
+    def __init__(self, *args: str, env: dict | None = None) -> None:
+        environment = dict(os.environ, **(env or {}))
+        environment.pop("ALLIANCESKG_HOME", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "allianceskg", "serve", "--port", "0", *args],
+            stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=environment)
+        line = self.process.stderr.readline()
+        match = re.search(r"http://([\d.]+):(\d+)/sparql", line)
+        if not match:
+            self.process.kill()
+            raise RuntimeError(f"the server did not start: {line}{self.process.stderr.read()}")
+        self.host, self.port = match.group(1), int(match.group(2))
+        self.base = f"http://{self.host}:{self.port}"
+        self.endpoint = self.base + "/sparql"
+        self.log: list[str] = []
+        self._reader = threading.Thread(target=self._read_log, daemon=True)
+        self._reader.start()
+
+    def _read_log(self) -> None:
+        for line in self.process.stderr:
+            self.log.append(line)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self._reader.join(timeout=10)
+        self.process.stderr.close()
+
+
+@pytest.fixture(scope="session")
+def server() -> Server:
+    """The committed release, served with the default settings."""
+    running = Server()
+    yield running
+    running.stop()

@@ -117,12 +117,6 @@ def test_queries_lists_every_competency_question():
     assert any("Who launched which alliance" in line for line in listed)
 
 
-def test_serve_explains_what_it_will_do():
-    result = run("serve", "--port", "8123")
-    assert result.returncode == 0
-    assert "http://127.0.0.1:8123/sparql" in result.stdout
-
-
 def test_docs_write_a_section_per_term(tmp_path: Path, ontology: Graph):
     out = tmp_path / "docs"
     result = run("docs", "-o", str(out))

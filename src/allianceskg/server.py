@@ -5,6 +5,7 @@ serve until interrupted, then stop the workers."""
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from collections.abc import Callable
 
@@ -34,10 +35,16 @@ def run_server(settings: Settings, announce: Callable[[str], None]) -> None:
     host, port = server.effective_host, server.effective_port
     announce(f"Serving SPARQL at http://{host}:{port}/sparql (workers: {settings.workers}, "
              f"query timeout: {settings.query_timeout:g} s)")
+    signal.signal(signal.SIGTERM, _stop)
     try:
         server.run()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, SystemExit):
         pass
     finally:
         server.close()
         app.extensions["allianceskg"].close()
+
+
+def _stop(signum: int, frame: object) -> None:
+    """SIGTERM stops the server like Ctrl-C, so the workers are stopped too."""
+    raise SystemExit(0)

@@ -192,7 +192,10 @@ def _with_dataset(query: Query, request: QueryRequest) -> Query:
         return query
     clause = [CompValue("DatasetClause", default=URIRef(g)) for g in request.default_graphs]
     clause += [CompValue("DatasetClause", named=URIRef(g)) for g in request.named_graphs]
+    algebra = CompValue(query.algebra.name)
+    algebra.update(query.algebra)
+    algebra.__dict__.update(query.algebra.__dict__)  # the cached query stays untouched
+    algebra["datasetClause"] = clause
     changed = copy.copy(query)
-    changed.algebra = copy.copy(query.algebra)
-    changed.algebra["datasetClause"] = clause
+    changed.algebra = algebra
     return changed
