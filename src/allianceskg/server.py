@@ -30,7 +30,9 @@ def run_server(settings: Settings, announce: Callable[[str], None]) -> None:
     configure_logging()
     app = create_app(settings)
     server = create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
-                           max_request_body_size=settings.max_request_bytes,
+                           # The app answers oversized bodies with its JSON 413; waitress only
+                           # stops bodies far beyond the limit before they reach the app.
+                           max_request_body_size=settings.max_request_bytes * 4,
                            url_scheme="http", ident="allianceskg")
     host, port = server.effective_host, server.effective_port
     announce(f"Serving SPARQL at http://{host}:{port}/sparql (workers: {settings.workers}, "

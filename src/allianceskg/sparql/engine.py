@@ -40,7 +40,7 @@ class QueryRequest:
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
     accept: str | None = None
-    format: str | None = None
+    format: tuple[str, ...] = ()
     max_rows: int = 10000
     max_nesting: int = 40
     service_allowlist: tuple[str, ...] = ()

@@ -27,7 +27,8 @@ _GRAPH_ALIASES = {"application/json": "application/ld+json", "application/xml": 
 _FORMAT_NAMES = {"json": "json", "srj": "json", "xml": "xml", "srx": "xml", "csv": "csv",
                  "tsv": "tsv", "turtle": "turtle", "ttl": "turtle", "ntriples": "ntriples",
                  "nt": "ntriples", "n-triples": "ntriples", "jsonld": "jsonld",
-                 "json-ld": "jsonld", "rdfxml": "xml", "rdf": "xml"}
+                 "json-ld": "jsonld", "rdfxml": "xml", "rdf+xml": "xml", "rdf": "xml",
+                 "n3": "turtle"}
 
 
 def parse_accept(header: str | None) -> list[tuple[str, float]]:
@@ -53,19 +54,36 @@ def parse_accept(header: str | None) -> list[tuple[str, float]]:
     return [(media, quality) for media, quality, _ in ranges]
 
 
-def choose(kind: str, accept: str | None, format_param: str | None) -> Format | None:
-    """The format to answer a ``kind`` ("tabular" or "graph") result in."""
+def choose(kind: str, accept: str | None, format_param: str | tuple[str, ...] | None) -> Format | None:
+    """The format to answer a ``kind`` ("tabular" or "graph") result in.
+
+    ``format_param`` (one value or several, as SPARQLWrapper sends them) overrides the
+    Accept header: each value is a format name (json, csv, turtle …) or media types;
+    the first one that can be produced wins.
+    """
+    values = (format_param,) if isinstance(format_param, str) else tuple(format_param or ())
+    values = tuple(v for v in values if v and v.strip())
+    if values:
+        for value in values:
+            chosen = _named(kind, value) if "/" not in value else _negotiate(kind, value)
+            if chosen is not None:
+                return chosen
+        return None
+    return _negotiate(kind, accept)
+
+
+def _named(kind: str, value: str) -> Format | None:
+    name = _FORMAT_NAMES.get(value.strip().lower())
+    table = RESULT_FORMATS if kind == "tabular" else GRAPH_FORMATS
+    return table.get(name) if name else None
+
+
+def _negotiate(kind: str, accept: str | None) -> Format | None:
     offered = TABULAR if kind == "tabular" else GRAPH
-    if format_param:
-        name = _FORMAT_NAMES.get(format_param.strip().lower())
-        by_media = {f.media_type: f for f in offered}
-        if name is None and format_param in by_media:
-            return by_media[format_param]
-        table = RESULT_FORMATS if kind == "tabular" else GRAPH_FORMATS
-        return table.get(name) if name else None
     aliases = _ALIASES if kind == "tabular" else _GRAPH_ALIASES
-    refused = {m for m, q in parse_accept(accept) if q == 0}
-    for media, quality in parse_accept(accept):
+    ranges = parse_accept(accept)
+    refused = {aliases.get(m, m) for m, q in ranges if q == 0}
+    for media, quality in ranges:
         if quality == 0:
             continue
         media = aliases.get(media, media)

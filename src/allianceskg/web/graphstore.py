@@ -23,7 +23,7 @@ def graph_store() -> Response:
     if wants_default == bool(names) or len(names) > 1:
         raise ServiceError(400, "name exactly one graph: ?graph=IRI or ?default",
                            "SPARQL 1.1 Graph Store HTTP Protocol §4.2")
-    fmt = choose("graph", request.headers.get("Accept"), request.args.get("format"))
+    fmt = choose("graph", request.headers.get("Accept"), tuple(request.args.getlist("format")))
     if fmt is None:
         raise ServiceError(406, "cannot produce the graph in the requested format",
                            "accept text/turtle, application/n-triples, application/ld+json "

@@ -48,7 +48,7 @@ def metrics() -> Response:
 @blueprint.route("/.well-known/void")
 def void() -> Response:
     state = _state()
-    fmt = choose("graph", request.headers.get("Accept"), request.args.get("format"))
+    fmt = choose("graph", request.headers.get("Accept"), tuple(request.args.getlist("format")))
     if fmt is None:
         raise ServiceError(406, "cannot produce the VoID description in the requested format",
                            "accept text/turtle, application/n-triples, application/ld+json or "

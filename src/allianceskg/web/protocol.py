@@ -77,7 +77,7 @@ def _answer(query: str, params: dict[str, list[str]]) -> Response:
     query_request = QueryRequest(
         query=query, default_graphs=tuple(params.get("default-graph-uri", [])),
         named_graphs=tuple(params.get("named-graph-uri", [])),
-        accept=request.headers.get("Accept"), format=_last(params, "format"),
+        accept=request.headers.get("Accept"), format=tuple(params.get("format", [])),
         max_rows=settings.max_rows, max_nesting=settings.max_nesting,
         service_allowlist=settings.service_allowlist)
     started = time.perf_counter()
@@ -96,7 +96,7 @@ def _answer(query: str, params: dict[str, list[str]]) -> Response:
 
 def _description() -> Response:
     state = _state()
-    fmt = choose("graph", request.headers.get("Accept"), request.args.get("format"))
+    fmt = choose("graph", request.headers.get("Accept"), tuple(request.args.getlist("format")))
     if fmt is None:
         raise ServiceError(406, "cannot produce the service description in the requested format",
                            "accept text/turtle, application/n-triples, application/ld+json or "
@@ -156,11 +156,6 @@ def _single(params: dict[str, list[str]], name: str) -> str:
         raise ServiceError(400, f"exactly one '{name}' parameter is allowed; got {len(values)}",
                            "send one operation per request (SPARQL 1.1 Protocol §2.1)")
     return values[0]
-
-
-def _last(params: dict[str, list[str]], name: str) -> str | None:
-    values = params.get(name)
-    return values[-1] if values else None
 
 
 def _read_only() -> ServiceError:

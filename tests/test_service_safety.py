@@ -1,0 +1,244 @@
+"""Safety probes against a real server (DESIGN.md §8): no outbound request and no
+file read on behalf of any query, a time limit that holds for a catastrophic REGEX
+and a cross product while other clients keep getting answers, a row cap with a
+visible flag, size limits, fast 400s for parser abuse, CORS for configured origins
+only, no server paths in errors, and never a 500 for a client's error."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import Server
+
+ORIGIN = "https://analyst.example"
+
+
+@pytest.fixture(scope="module")
+def strict() -> Server:
+    running = Server("--query-timeout", "2", "--max-rows", "5", "--max-request-bytes", "200000",
+                     "--max-query-chars", "20000", "--cors-origins", ORIGIN, "--workers", "2",
+                     "--cache-entries", "0")
+    yield running
+    running.stop()
+
+
+class Canary:
+    """A loopback HTTP server that records every request it receives."""
+
+    def __init__(self) -> None:
+        hits = self.hits = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 (the stdlib's name)
+                hits.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "text/turtle")
+                self.end_headers()
+                self.wfile.write(b"<urn:a> <urn:b> <urn:c> .\n")
+
+            do_POST = do_GET
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/data"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def canary() -> Canary:
+    running = Canary()
+    yield running
+    running.close()
+
+
+def call(server: Server, query: str | None = None, *, method: str = "GET", params: dict | None = None,
+         body: bytes | None = None, headers: dict | None = None, path: str = "/sparql"):
+    """Send a request; return (status, headers, body) whatever the status."""
+    fields = dict(params or {})
+    if query is not None:
+        fields["query"] = query
+    url = server.base + path + ("?" + urllib.parse.urlencode(fields, doseq=True) if fields else "")
+    request = urllib.request.Request(url, data=body, method=method, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, dict(exc.headers), exc.read()
+
+
+def assert_error_shape(status: int, body: bytes) -> dict:
+    error = json.loads(body)
+    assert set(error) <= {"ok", "status", "error", "hint"}
+    assert error["ok"] is False and error["status"] == status and error["error"]
+    text = json.dumps(error)
+    for leak in ("/work/", "/root/", "site-packages", "Traceback", "/tmp/"):
+        assert leak not in text, f"the error shows a server path or trace: {text}"
+    return error
+
+
+@pytest.mark.parametrize("template", [
+    "SELECT * WHERE {{ SERVICE <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ SERVICE SILENT <{url}> {{ ?s ?p ?o }} }}",
+    "SELECT * FROM <{url}> WHERE {{ ?s ?p ?o }}",
+    "SELECT * FROM NAMED <{url}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+])
+def test_no_outbound_request_for_a_query(strict: Server, canary: Canary, template: str):
+    status, _, body = call(strict, template.format(url=canary.url))
+    assert status in (200, 403), body
+    time.sleep(0.2)
+    assert canary.hits == []
+    assert b"urn:a" not in body
+
+
+def test_no_outbound_request_for_protocol_graphs_or_load(strict: Server, canary: Canary):
+    status, _, body = call(strict, "SELECT * WHERE { ?s ?p ?o }",
+                           params={"default-graph-uri": canary.url, "named-graph-uri": canary.url})
+    assert status == 200 and json.loads(body)["results"]["bindings"] == []  # an empty graph
+    status, _, body = call(strict, method="POST", body=f"LOAD <{canary.url}>".encode(),
+                           headers={"Content-Type": "application/sparql-update"})
+    assert status == 403
+    time.sleep(0.2)
+    assert canary.hits == []
+
+
+def test_no_file_is_read_for_a_query(strict: Server, tmp_path: Path):
+    secret = tmp_path / "secret.ttl"
+    secret.write_text('<urn:s> <urn:p> "TOP-SECRET-7731" .\n', encoding="utf-8")
+    for query in (f"SELECT * FROM <{secret.as_uri()}> WHERE {{ ?s ?p ?o }}",
+                  f"SELECT * FROM NAMED <{secret.as_uri()}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}",
+                  "SELECT * FROM <secret.ttl> WHERE { ?s ?p ?o }",
+                  f"DESCRIBE <{secret.as_uri()}>"):
+        status, _, body = call(strict, query)
+        assert status < 500 and b"TOP-SECRET-7731" not in body
+    status, _, body = call(strict, "SELECT * WHERE { ?s ?p ?o }",
+                           params={"default-graph-uri": secret.as_uri()})
+    assert b"TOP-SECRET-7731" not in body
+
+
+def test_no_rdf_body_is_ever_parsed(strict: Server):
+    xxe = (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa">]>'
+           b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">&a;</rdf:RDF>')
+    for content_type in ("application/rdf+xml", "application/ld+json", "text/turtle"):
+        started = time.monotonic()
+        status, _, body = call(strict, method="PUT", path="/rdf-graph-store", params={"default": ""},
+                               body=xxe, headers={"Content-Type": content_type})
+        assert status == 405 and time.monotonic() - started < 1
+        assert_error_shape(status, body)
+
+
+def _timed(server: Server, query: str) -> tuple[int, float, bytes]:
+    started = time.monotonic()
+    status, _, body = call(server, query)
+    return status, time.monotonic() - started, body
+
+
+@pytest.mark.parametrize("query", [
+    'SELECT * WHERE { BIND ("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!" AS ?x) FILTER (REGEX(?x, "^(a+)+$")) }',
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }",
+])
+def test_the_time_limit_holds_and_others_keep_getting_answers(strict: Server, query: str):
+    outcome = {}
+
+    def heavy():
+        outcome["heavy"] = _timed(strict, query)
+
+    thread = threading.Thread(target=heavy)
+    thread.start()
+    time.sleep(0.3)
+    light = [_timed(strict, "ASK { ?s a ?type }") for _ in range(5)]
+    thread.join()
+    status, seconds, body = outcome["heavy"]
+    assert status == 503 and 1.5 < seconds < 6
+    error = assert_error_shape(status, body)
+    assert "time limit of 2 s" in error["error"] and "ALLIANCESKG_QUERY_TIMEOUT" in error["hint"]
+    assert all(s == 200 and t < 1.0 for s, t, _ in light), light
+    assert _timed(strict, "ASK {}")[0] == 200  # the killed worker was replaced
+
+
+def test_rows_are_capped_visibly(strict: Server):
+    status, headers, body = call(strict, "SELECT * WHERE { ?s ?p ?o }")
+    data = json.loads(body)
+    assert status == 200 and len(data["results"]["bindings"]) == 5
+    assert data["truncated"] is True and headers["X-Result-Truncated"] == "true; limit=5"
+    status, headers, body = call(strict, "SELECT * WHERE { ?s ?p ?o } LIMIT 3")
+    assert "X-Result-Truncated" not in headers and "truncated" not in json.loads(body)
+    status, headers, _ = call(strict, "CONSTRUCT WHERE { ?s ?p ?o }")
+    assert status == 200 and headers["X-Result-Truncated"] == "true; limit=5"
+
+
+def test_request_size_is_capped(strict: Server):
+    big = b"query=" + b"A" * 300_000
+    status, _, body = call(strict, method="POST", body=big,
+                           headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 413
+    assert_error_shape(status, body)
+    status, _, body = call(strict, "ASK {}", params={"pad": "x" * 250_000})
+    assert status in (413, 414)
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT * WHERE " + "{ " * 500 + "?s ?p ?o" + " }" * 500,
+    "SELECT * WHERE { FILTER (" + "(" * 2000 + "1" + ")" * 2000 + ") }",
+    "ASK { " + "?s ?p ?o . " * 3000 + "}",
+])
+def test_parser_abuse_gets_a_fast_400(strict: Server, query: str):
+    status, seconds, body = _timed(strict, query)
+    assert status in (400, 413) and seconds < 1.0
+    assert_error_shape(status, body)
+
+
+def test_cors_only_for_configured_origins(strict: Server):
+    _, headers, _ = call(strict, "ASK {}", headers={"Origin": ORIGIN})
+    assert headers["Access-Control-Allow-Origin"] == ORIGIN
+    assert "Access-Control-Allow-Credentials" not in headers
+    _, headers, _ = call(strict, "ASK {}", headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in headers
+    status, headers, _ = call(strict, method="OPTIONS", headers={
+        "Origin": ORIGIN, "Access-Control-Request-Method": "POST"})
+    assert status in (200, 204) and headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+BAD_REQUESTS = [
+    dict(query="SELECT * WHERE { ?s ?p }"),
+    dict(query="SELECT ?x WHERE { BIND (1/0 AS ?x) FILTER (?x(?y)) }"),
+    dict(query=""),
+    dict(query="PREFIX : <x> SELECT * WHERE { :a :b :c }"),
+    dict(query="ASK {}", params={"format": "image/png"}),
+    dict(query="ASK {}", headers={"Accept": "image/png"}),
+    dict(query="CONSTRUCT WHERE { ?s ?p ?o }", headers={"Accept": "application/sparql-results+json;q=1, text/turtle;q=0"}),
+    dict(method="POST", body=b"\xff\xfe", headers={"Content-Type": "application/sparql-query"}),
+    dict(method="POST", body=b"query=%FF", headers={"Content-Type": "application/x-www-form-urlencoded"}),
+    dict(method="POST", body=b"ASK {}", headers={"Content-Type": "application/json"}),
+    dict(method="DELETE"),
+    dict(path="/rdf-graph-store", params={"graph": "urn:no-such-graph"}),
+    dict(path="/rdf-graph-store", params={"graph": "urn:a", "default": ""}),
+    dict(path="/no-such-page"),
+    dict(query="SELECT * WHERE { ?s ?p ?o } LIMIT -1"),
+    dict(query='SELECT (REGEX("a", "(") AS ?x) WHERE {}'),
+]
+
+
+@pytest.mark.parametrize("kwargs", BAD_REQUESTS, ids=range(len(BAD_REQUESTS)))
+def test_client_errors_are_4xx_with_one_body_shape(strict: Server, kwargs: dict):
+    status, headers, body = call(strict, **kwargs)
+    if status < 400:  # some odd queries are valid SPARQL: then they must simply work
+        assert status == 200
+        return
+    assert 400 <= status < 500, body
+    assert headers["Content-Type"].startswith("application/json")
+    assert_error_shape(status, body)
