@@ -116,3 +116,13 @@ def server() -> Server:
     running = Server()
     yield running
     running.stop()
+
+
+def run_cli(*args: str, home: Path | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
+    """Run ``python -m allianceskg ARGS`` as a user would, optionally on another home."""
+    env = dict(os.environ)
+    env.pop("ALLIANCESKG_HOME", None)
+    if home is not None:
+        env["ALLIANCESKG_HOME"] = str(home)
+    return subprocess.run([sys.executable, "-m", "allianceskg", *args], capture_output=True,
+                          text=True, env=env, timeout=timeout)

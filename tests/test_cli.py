@@ -4,10 +4,8 @@ the file and line, the node and message, or the setting to change."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,14 +15,10 @@ from rdflib.namespace import OWL, RDF, SKOS
 from allianceskg import __version__, resources
 from allianceskg.queries import load_queries
 
+from conftest import run_cli
 
-def run(*args: str, home: Path | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env.pop("ALLIANCESKG_HOME", None)
-    if home is not None:
-        env["ALLIANCESKG_HOME"] = str(home)
-    return subprocess.run([sys.executable, "-m", "allianceskg", *args], capture_output=True,
-                          text=True, env=env, timeout=300)
+
+run = run_cli
 
 
 @pytest.fixture

@@ -7,27 +7,18 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
 import pytest
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph
 
 from allianceskg.vocab import AKG, ID
 
-from conftest import FIXTURES, make_home
+from conftest import FIXTURES, make_home, run_cli
 
 
-def run(*args: str, home: Path | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
-    env.pop("ALLIANCESKG_HOME", None)
-    if home is not None:
-        env["ALLIANCESKG_HOME"] = str(home)
-    return subprocess.run([sys.executable, "-m", "allianceskg", *args], capture_output=True,
-                          text=True, env=env, timeout=600)
+run = run_cli
 
 
 def test_query_a_stored_question_as_a_table():

@@ -5,7 +5,6 @@ written for this test, on alliances other than the seed's."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from rdflib import Graph, Literal, URIRef

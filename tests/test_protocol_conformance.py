@@ -11,7 +11,6 @@ from __future__ import annotations
 import http.client
 import json
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 from rdflib import Dataset, Graph, Namespace, URIRef

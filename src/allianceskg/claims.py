@@ -37,7 +37,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from allianceskg.corpus import Document
-from allianceskg.errors import InputFileError
+from allianceskg.errors import InputFileError, yaml_problem
 from allianceskg.vocab import AKG, ID
 
 MODALITIES = {"fact": AKG.ReportedFact, "assessment": AKG.AuthorAssessment,
@@ -204,9 +204,7 @@ def _read_yaml(path: Path) -> _Map:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputFileError(path, f"malformed YAML: {getattr(exc, 'problem', exc)}",
-                             line=mark.line + 1 if mark else None) from None
+        raise yaml_problem(path, exc) from None
     if not isinstance(data, _Map):
         raise InputFileError(path, "a claim file is a mapping with 'document' and 'claims'",
                              line=1)

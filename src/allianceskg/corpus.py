@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from allianceskg.errors import InputFileError
+from allianceskg.errors import InputFileError, yaml_problem
 
 DOCUMENT_SUFFIXES = (".txt", ".md")
 _DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
@@ -112,6 +112,15 @@ def load_document(path: Path) -> Document:
         raise InputFileError(path, f"the file name {path.name!r} cannot be a document id",
                              hint="use letters, digits, '_', '-' and '.' only")
     raw = path.read_bytes()
+    text = document_text(path, raw)
+    return Document(doc_id=doc_id, path=path, text=text,
+                    sha256=hashlib.sha256(raw).hexdigest(),
+                    metadata=load_metadata(sidecar_path(path)),
+                    sentences=split_sentences(text))
+
+
+def document_text(path: Path, raw: bytes) -> str:
+    """The text of a document file; refuses non-UTF-8 (naming the byte) and empty text."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -120,10 +129,7 @@ def load_document(path: Path) -> Document:
                              line=line, hint="save the file as UTF-8") from None
     if not text.strip():
         raise InputFileError(path, "empty document", hint="remove it or give it text")
-    return Document(doc_id=doc_id, path=path, text=text,
-                    sha256=hashlib.sha256(raw).hexdigest(),
-                    metadata=load_metadata(sidecar_path(path)),
-                    sentences=split_sentences(text))
+    return text
 
 
 def load_metadata(path: Path) -> Metadata:
@@ -135,9 +141,7 @@ def load_metadata(path: Path) -> Metadata:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputFileError(path, f"malformed YAML: {getattr(exc, 'problem', exc)}",
-                             line=mark.line + 1 if mark else None) from None
+        raise yaml_problem(path, exc) from None
     if not isinstance(data, dict):
         raise InputFileError(path, "the sidecar must be a mapping of field: value", line=1)
     for key in _REQUIRED_METADATA:

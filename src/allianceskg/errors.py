@@ -37,3 +37,10 @@ class InputFileError(AllianceskgError):
 
 class ResourceNotFoundError(AllianceskgError):
     """A packaged resource (ontology, queries, data) cannot be found."""
+
+
+def yaml_problem(path: Path, exc: Exception) -> InputFileError:
+    """A YAML parser error as an InputFileError naming the file and line."""
+    mark = getattr(exc, "problem_mark", None)
+    return InputFileError(path, f"malformed YAML: {getattr(exc, 'problem', None) or exc}",
+                          line=mark.line + 1 if mark else None)

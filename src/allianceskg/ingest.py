@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from allianceskg.corpus import DOCUMENT_SUFFIXES, load_document, sidecar_path
+from allianceskg.corpus import DOCUMENT_SUFFIXES, document_text, load_document, sidecar_path
 from allianceskg.errors import InputFileError
 
 
@@ -36,7 +36,7 @@ def ingest_document(source: Path, seeds: Path, *, title: str | None, language: s
     if source.suffix not in DOCUMENT_SUFFIXES:
         raise InputFileError(source, f"unsupported document type {source.suffix!r}",
                              hint=f"use {' or '.join(DOCUMENT_SUFFIXES)}")
-    text = _readable_text(source)
+    text = document_text(source, source.read_bytes())  # refused before anything is copied
     doc_id = re.sub(r"[^A-Za-z0-9_.-]+", "-", source.stem).strip("-.") or "document"
     target = seeds / f"{doc_id}{source.suffix}"
     if target.exists() or sidecar_path(target).exists():
@@ -57,20 +57,6 @@ def ingest_document(source: Path, seeds: Path, *, title: str | None, language: s
         ingested.remove()
         raise
     return ingested
-
-
-def _readable_text(source: Path) -> str:
-    """The file's text, or the reason it cannot be a document (checked before copying)."""
-    raw = source.read_bytes()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise InputFileError(source, f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}",
-                             line=line, hint="save the file as UTF-8") from None
-    if not text.strip():
-        raise InputFileError(source, "empty document")
-    return text
 
 
 def _first_line(text: str) -> str:

@@ -24,7 +24,7 @@ from rdflib.term import Node
 from allianceskg.claims import Claim, ClaimSet, Entity
 from allianceskg.countries import slug
 from allianceskg.corpus import Document, Sentence
-from allianceskg.errors import InputFileError
+from allianceskg.errors import InputFileError, yaml_problem
 from allianceskg.mentions import Gazetteer, Mention
 from allianceskg.vocab import AKG, ID
 
@@ -64,9 +64,7 @@ def load_rules(path: Path) -> RuleSet:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputFileError(path, f"malformed YAML: {getattr(exc, 'problem', exc)}",
-                             line=mark.line + 1 if mark else None) from None
+        raise yaml_problem(path, exc) from None
     rules = []
     for item in data.get("rules") or []:
         try:

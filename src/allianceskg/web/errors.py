@@ -27,6 +27,20 @@ class ServiceError(Exception):
         self.headers = headers or {}
 
 
+def graph_format(what: str):
+    """The RDF format to send ``what`` in, from Accept or ``format``; 406 otherwise."""
+    from flask import request
+
+    from allianceskg.sparql.negotiation import choose
+
+    fmt = choose("graph", request.headers.get("Accept"), tuple(request.args.getlist("format")))
+    if fmt is None:
+        raise ServiceError(406, f"cannot produce {what} in the requested format",
+                           "accept text/turtle, application/n-triples, application/ld+json or "
+                           "application/rdf+xml")
+    return fmt
+
+
 def error_response(status: int, message: str, hint: str = "", headers: dict | None = None) -> Response:
     body = {"ok": False, "status": status, "error": message}
     if hint:

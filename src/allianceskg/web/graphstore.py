@@ -8,8 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 from rdflib import Graph, URIRef
 
-from allianceskg.sparql.negotiation import choose
-from allianceskg.web.errors import ServiceError
+from allianceskg.web.errors import ServiceError, graph_format
 from allianceskg.web.state import ServiceState
 
 blueprint = Blueprint("graphstore", __name__)
@@ -23,11 +22,7 @@ def graph_store() -> Response:
     if wants_default == bool(names) or len(names) > 1:
         raise ServiceError(400, "name exactly one graph: ?graph=IRI or ?default",
                            "SPARQL 1.1 Graph Store HTTP Protocol §4.2")
-    fmt = choose("graph", request.headers.get("Accept"), tuple(request.args.getlist("format")))
-    if fmt is None:
-        raise ServiceError(406, "cannot produce the graph in the requested format",
-                           "accept text/turtle, application/n-triples, application/ld+json "
-                           "or application/rdf+xml")
+    fmt = graph_format("the graph")
     key = ("graph", "default" if wants_default else names[0], fmt.name)
     if key not in state.rendered:
         state.rendered[key] = _render(state, None if wants_default else URIRef(names[0]), fmt)

@@ -12,8 +12,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 
 from allianceskg import __version__
 from allianceskg.formats import write_graph
-from allianceskg.sparql.negotiation import choose
-from allianceskg.web.errors import ServiceError
+from allianceskg.web.errors import ServiceError, graph_format
 from allianceskg.web.state import ServiceState
 
 blueprint = Blueprint("ops", __name__)
@@ -48,11 +47,7 @@ def metrics() -> Response:
 @blueprint.route("/.well-known/void")
 def void() -> Response:
     state = _state()
-    fmt = choose("graph", request.headers.get("Accept"), tuple(request.args.getlist("format")))
-    if fmt is None:
-        raise ServiceError(406, "cannot produce the VoID description in the requested format",
-                           "accept text/turtle, application/n-triples, application/ld+json or "
-                           "application/rdf+xml")
+    fmt = graph_format("the VoID description")
     key = ("void", fmt.name)
     if key not in state.rendered:
         state.rendered[key] = write_graph(state.void, fmt.name).encode("utf-8")

@@ -16,9 +16,8 @@ from urllib.parse import parse_qs
 from flask import Blueprint, Response, current_app, request
 
 from allianceskg.sparql.engine import QueryRequest
-from allianceskg.sparql.negotiation import choose
 from allianceskg.web.description import service_description
-from allianceskg.web.errors import ServiceError, error_response
+from allianceskg.web.errors import ServiceError, error_response, graph_format
 from allianceskg.web.state import ServiceState
 
 blueprint = Blueprint("sparql", __name__)
@@ -96,11 +95,7 @@ def _answer(query: str, params: dict[str, list[str]]) -> Response:
 
 def _description() -> Response:
     state = _state()
-    fmt = choose("graph", request.headers.get("Accept"), tuple(request.args.getlist("format")))
-    if fmt is None:
-        raise ServiceError(406, "cannot produce the service description in the requested format",
-                           "accept text/turtle, application/n-triples, application/ld+json or "
-                           "application/rdf+xml")
+    fmt = graph_format("the service description")
     endpoint = (state.settings.public_url.rstrip("/") or request.url_root.rstrip("/")) + "/sparql"
     key = ("service-description", endpoint, fmt.name)
     if key not in state.rendered:
