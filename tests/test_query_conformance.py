@@ -8,7 +8,12 @@ and a ``BASE`` so relative IRIs resolve as they do in-process. Files a query nam
 FROM are served as graphs of the release under their IRIs (the service never reads a
 file for a query; rdflib in-process does). Results are compared
 with the expected ones: ASK by value, CONSTRUCT by graph isomorphism, SELECT as a
-multiset of solutions (blank nodes compared by position only)."""
+multiset of solutions (blank nodes compared by position only), whether the expected
+ones come as SPARQL XML/JSON results or in the DAWG result-set vocabulary.
+
+A test rdflib itself fails in-process is skipped with that reason: the endpoint is
+held to rdflib's behaviour, not beyond it (rdflib 7.6 fails 37 of these 225 tests, for
+example casts, errors in aggregates and inverse paths in negated property sets)."""
 
 from __future__ import annotations
 
@@ -36,6 +41,7 @@ from conftest import Server
 SUITE = Path(__file__).parent / "conformance" / "w3c-sparql11"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
 QT = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-query#")
+RS = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/result-set#")
 FORMATS = {".ttl": "turtle", ".nt": "nt", ".rdf": "xml"}
 
 
@@ -155,10 +161,21 @@ def _expected(case: Case):
         fmt = {".srx": "xml", ".srj": "json", ".tsv": "tsv", ".csv": "csv"}[path.suffix]
         with path.open("rb") as handle:
             return Result.parse(handle, format=fmt)
-    graph = Graph().parse(path, format=FORMATS.get(path.suffix, "turtle"))
-    if (None, RDF.type, URIRef("http://www.w3.org/2001/sw/DataAccess/tests/result-set#ResultSet")) in graph:
-        return None  # result-set vocabulary: not compared here
+    graph = Graph().parse(path, format=FORMATS.get(path.suffix, "turtle"), publicID=path.as_uri())
+    result_set = next(graph.subjects(RDF.type, RS.ResultSet), None)
+    if result_set is not None:
+        return _result_set(graph, result_set)
     return graph
+
+
+def _result_set(graph: Graph, node) -> Counter:
+    """Solutions written in the DAWG result-set vocabulary, in the comparable form."""
+    rows = Counter()
+    for solution in graph.objects(node, RS.solution):
+        values = tuple(sorted((str(graph.value(b, RS.variable)), _term(graph.value(b, RS.value)))
+                              for b in graph.objects(solution, RS.binding)))
+        rows[values] += 1
+    return rows
 
 
 def _unskolem(term):
@@ -188,6 +205,8 @@ def _solutions(result) -> Counter:
 
 
 def _same(actual, expected) -> bool:
+    if isinstance(expected, Counter):
+        return isinstance(actual, Result) and actual.type == "SELECT" and _solutions(actual) == expected
     if isinstance(expected, Graph):
         if isinstance(actual, Result):
             actual = actual.graph
@@ -209,7 +228,7 @@ def test_endpoint_passes_what_rdflib_passes(suite_server: Server, index: int):
     case = CASES[index]
     expected = _expected(case)
     if expected is None:
-        pytest.skip("expected results in the result-set vocabulary or missing")
+        pytest.skip("the test has no expected results")
     try:
         in_process = _same(_in_process(case), expected)
     except Exception:  # rdflib cannot run this test in-process: nothing to hold the endpoint to
