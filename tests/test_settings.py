@@ -60,3 +60,23 @@ def test_serve_help_lists_every_setting():
     text = " ".join(result.stdout.split())
     for setting in SETTINGS:
         assert setting.flag in text and setting.env in text, setting.name
+
+
+def test_a_busy_port_is_a_clear_error():
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "allianceskg", "serve", "--port", str(port)],
+                                capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_missing_release_is_a_clear_error(tmp_path: Path):
+    result = subprocess.run([sys.executable, "-m", "allianceskg", "serve", "--port", "0",
+                             "--data", str(tmp_path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2
+    assert "no release at" in result.stderr and "allianceskg build" in result.stderr

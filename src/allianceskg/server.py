@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from waitress.server import create_server
 
+from allianceskg.errors import AllianceskgError
 from allianceskg.settings import Settings
 from allianceskg.web import create_app
 
@@ -29,11 +30,18 @@ def configure_logging() -> None:
 def run_server(settings: Settings, announce: Callable[[str], None]) -> None:
     configure_logging()
     app = create_app(settings)
-    server = create_server(app, host=settings.host, port=settings.port, threads=settings.threads,
-                           # The app answers oversized bodies with its JSON 413; waitress only
-                           # stops bodies far beyond the limit before they reach the app.
-                           max_request_body_size=settings.max_request_bytes * 4,
-                           url_scheme="http", ident="allianceskg")
+    try:
+        server = create_server(app, host=settings.host, port=settings.port,
+                               threads=settings.threads,
+                               # The app answers oversized bodies with its JSON 413; waitress
+                               # only stops bodies far beyond the limit before the app sees them.
+                               max_request_body_size=settings.max_request_bytes * 4,
+                               url_scheme="http", ident="allianceskg")
+    except OSError as exc:
+        app.extensions["allianceskg"].close()
+        raise AllianceskgError(f"cannot listen on {settings.host}:{settings.port}: {exc.strerror}",
+                               hint="choose another --port (ALLIANCESKG_PORT), or stop the "
+                                    "program using it") from None
     host, port = server.effective_host, server.effective_port
     announce(f"Serving SPARQL at http://{host}:{port}/sparql (workers: {settings.workers}, "
              f"query timeout: {settings.query_timeout:g} s)")
