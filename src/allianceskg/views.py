@@ -21,6 +21,7 @@ from allianceskg.queries import load_query, load_queries, run_query
 from allianceskg.rdfio import read_dataset, read_graph
 from allianceskg.release import release_graphs
 from allianceskg.serialize import turtle
+from allianceskg.sparql.engine import in_order
 from allianceskg.validation import ValidationReport, validate
 from allianceskg.vocab import AKG, GRAPH, PREFIXES
 
@@ -105,6 +106,8 @@ def run_cli_query(text: str, folder: Path, fmt: str | None, params: tuple[str, .
                                    hint="check the SPARQL syntax") from None
     if result.type in ("CONSTRUCT", "DESCRIBE"):
         return write_graph(result.graph, fmt or "turtle")
+    if result.type == "SELECT":
+        result.vars = in_order(list(result.vars), stored.text if stored else text)
     return write_results(result, fmt or "table")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -126,9 +127,10 @@ class Engine:
         if kind == "ASK":
             return QueryResponse(200, fmt.media_type, write_boolean(bool(result["askAnswer"]), fmt), 1)
         if kind == "SELECT":
-            variables = [str(v) for v in result["vars_"]]
+            projected = in_order(list(result["vars_"]), request.query)
+            variables = [str(v) for v in projected]
             solutions = itertools.islice(result["bindings"], request.max_rows + 1)
-            rows = [tuple(s.get(v) for v in result["vars_"]) for s in solutions]
+            rows = [tuple(s.get(v) for v in projected) for s in solutions]
             truncated = len(rows) > request.max_rows
             rows = rows[:request.max_rows]
             body = write_tabular(variables, rows, fmt, truncated)
@@ -141,6 +143,23 @@ class Engine:
                 capped.add(triple)
             graph = capped
         return QueryResponse(200, fmt.media_type, write_rdf(graph, fmt), len(graph), truncated)
+
+
+_SELECT_STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", re.IGNORECASE)
+
+
+def in_order(variables: list, text: str) -> list:
+    """For SELECT *, rdflib gathers the variables in a set, so their order changes from
+    process to process; put them in order of first appearance in the query, as people
+    (and the W3C result-format tests) expect."""
+    if not _SELECT_STAR.search(text):
+        return variables
+
+    def first(variable) -> int:
+        found = re.search(r"[?$]" + re.escape(str(variable)) + r"\b", text)
+        return found.start() if found else len(text)
+
+    return sorted(variables, key=lambda v: (first(v), str(v)))
 
 
 def nesting_depth(text: str) -> int:
