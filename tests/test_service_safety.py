@@ -242,3 +242,22 @@ def test_client_errors_are_4xx_with_one_body_shape(strict: Server, kwargs: dict)
     assert 400 <= status < 500, body
     assert headers["Content-Type"].startswith("application/json")
     assert_error_shape(status, body)
+
+
+def test_workers_stop_when_the_server_is_killed():
+    import os
+    import signal
+
+    running = Server("--workers", "2")
+    children = Path(f"/proc/{running.process.pid}/task/{running.process.pid}/children")
+    workers = [int(p) for p in children.read_text().split()]
+    assert len(workers) == 2
+    os.kill(running.process.pid, signal.SIGKILL)
+    running.process.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and any(Path(f"/proc/{w}").exists() for w in workers):
+        time.sleep(0.2)
+    alive = [w for w in workers if Path(f"/proc/{w}").exists()
+             and "zombie" not in Path(f"/proc/{w}/status").read_text()]
+    running.stop()
+    assert alive == [], "query workers outlived their server"

@@ -13,6 +13,7 @@ values of the web layer. Output: :class:`~allianceskg.sparql.engine.QueryRespons
 from __future__ import annotations
 
 import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -24,11 +25,17 @@ from rdflib import Dataset
 from allianceskg.sparql.engine import Engine, QueryRequest, QueryResponse, error
 
 
-def _serve(dataset: Dataset, connection: Connection) -> None:
-    """The worker's loop: evaluate each request, send back the response."""
+def _serve(dataset: Dataset, connection: Connection, parent: int) -> None:
+    """The worker's loop: evaluate each request, send back the response; stop when the
+    server process is gone (forked workers hold each other's pipe ends, so EOF alone
+    does not tell them when the server was killed)."""
     engine = Engine(dataset)
     while True:
         try:
+            if not connection.poll(1.0):
+                if os.getppid() != parent:
+                    return
+                continue
             request = connection.recv()
         except (EOFError, OSError):
             return
@@ -60,7 +67,8 @@ class WorkerPool:
 
     def _start(self) -> _Worker:
         parent, child = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(self._dataset, child), daemon=True,
+        process = self._context.Process(target=_serve, args=(self._dataset, child, os.getpid()),
+                                        daemon=True,
                                         name="allianceskg-query-worker")
         process.start()
         child.close()
