@@ -116,7 +116,8 @@ def test_places_are_kept_apart_from_the_actors_they_host():
     reference = load_reference()
     assert (ID["tokyo"], RDF.type, AKG.City) in reference
     assert not list(reference.objects(ID["tokyo"], AKG.iso3166Alpha2))
-    assert ID["tokyo"] != ID["japan"]
+    assert (ID["tokyo"], RDF.type, AKG.State) not in reference
+    assert (ID["japan"], AKG.hasSeat, ID["tokyo"]) in reference
 
 
 def test_a_malformed_reference_file_names_file_and_line(tmp_path: Path):
