@@ -199,22 +199,19 @@ def _release_file(folder: Path) -> Path:
     return path
 
 
-def release_graphs(folder: Path) -> dict[URIRef, Graph]:
-    """The named graphs of a release, each as a plain Graph."""
-    dataset = read_dataset(_release_file(folder))
-    graphs = {}
-    for graph in dataset.graphs():
-        if len(graph) and isinstance(graph.identifier, URIRef):
-            plain = Graph(identifier=graph.identifier)
-            for triple in graph:
-                plain.add(triple)
-            graphs[graph.identifier] = plain
-    return graphs
-
-
 def load_release(folder: Path) -> Dataset:
     """Read a release's TriG into a Dataset whose default graph is the union."""
     dataset = read_dataset(_release_file(folder))
     dataset.default_union = True
     return dataset
 
+
+def named_graphs(dataset: Dataset) -> dict[URIRef, Graph]:
+    """The non-empty named graphs of a dataset, by name (views, not copies)."""
+    return {g.identifier: g for g in dataset.graphs()
+            if len(g) and isinstance(g.identifier, URIRef)}
+
+
+def release_graphs(folder: Path) -> dict[URIRef, Graph]:
+    """The named graphs of a release, by name."""
+    return named_graphs(load_release(folder))

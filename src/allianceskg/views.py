@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from allianceskg.errors import AllianceskgError, InputFileError
@@ -19,7 +19,7 @@ from allianceskg.model import load_ontology, load_shapes
 from allianceskg.pipeline import Build
 from allianceskg.queries import load_query, load_queries, run_query
 from allianceskg.rdfio import read_dataset, read_graph
-from allianceskg.release import release_graphs
+from allianceskg.release import load_release, release_graphs
 from allianceskg.serialize import turtle
 from allianceskg.sparql.engine import in_order
 from allianceskg.validation import ValidationReport, validate
@@ -82,20 +82,11 @@ def report_text(report: ValidationReport, data: Graph, fmt: str) -> str:
     return "\n".join([*lines, verdict]) + "\n"
 
 
-def _dataset(folder: Path) -> Dataset:
-    dataset = Dataset(default_union=True)
-    for name, graph in release_graphs(folder).items():
-        target = dataset.graph(name)
-        for triple in graph:
-            target.add(triple)
-    return dataset
-
-
 def run_cli_query(text: str, folder: Path, fmt: str | None, params: tuple[str, ...]) -> str:
     """Resolve QUERY (file, stored name or text), bind parameters, format the result."""
     stored = _stored_query(text)
     bindings = dict(_binding(p) for p in params)
-    dataset = _dataset(folder)
+    dataset = load_release(folder)
     if stored is not None:
         result = run_query(stored, dataset, bindings)
     else:

@@ -6,12 +6,11 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 
 from allianceskg.pipeline import ProjectPaths
-from allianceskg.release import release_graphs, void_graph
+from allianceskg.release import load_release, named_graphs, void_graph
 from allianceskg.settings import Settings
 from allianceskg.sparql.engine import QueryRequest, QueryResponse
 from allianceskg.sparql.pool import WorkerPool
@@ -68,16 +67,8 @@ class ServiceState:
 
 def load_state(settings: Settings, dataset: Dataset | None) -> ServiceState:
     if dataset is None:
-        folder: Path = settings.data or ProjectPaths.default().release
-        graphs = release_graphs(folder)
-        dataset = Dataset(default_union=True)
-        for name, graph in graphs.items():
-            target = dataset.graph(name)
-            for triple in graph:
-                target.add(triple)
-    else:
-        graphs = {g.identifier: g for g in dataset.graphs()
-                  if len(g) and isinstance(g.identifier, URIRef)}
+        dataset = load_release(settings.data or ProjectPaths.default().release)
+    graphs = named_graphs(dataset)
     return ServiceState(settings=settings, dataset=dataset, graphs=graphs,
                         void=void_graph(graphs), pool=WorkerPool(dataset, settings.workers),
                         cache=ResponseCache(settings.cache_entries))
