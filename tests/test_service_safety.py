@@ -168,6 +168,10 @@ def test_the_time_limit_holds_and_others_keep_getting_answers(strict: Server, qu
     assert "time limit of 2 s" in error["error"] and "ALLIANCESKG_QUERY_TIMEOUT" in error["hint"]
     assert all(s == 200 and t < 1.0 for s, t, _ in light), light
     assert _timed(strict, "ASK {}")[0] == 200  # the killed worker was replaced
+    metrics = call(strict, path="/metrics")[2].decode()
+    timeouts = next(line for line in metrics.splitlines()
+                    if line.startswith("allianceskg_query_timeouts_total "))
+    assert int(timeouts.split()[1]) >= 1
 
 
 def test_rows_are_capped_visibly(strict: Server):

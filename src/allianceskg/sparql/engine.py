@@ -58,6 +58,7 @@ class QueryResponse:
     truncated: bool = False
     message: str = ""
     hint: str = ""
+    timed_out: bool = False
 
     @property
     def ok(self) -> bool:

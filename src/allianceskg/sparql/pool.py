@@ -15,9 +15,8 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
-import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
 
 from rdflib import Dataset
@@ -59,9 +58,7 @@ class WorkerPool:
         self._dataset = dataset
         self._context = multiprocessing.get_context("fork")
         self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._lock = threading.Lock()
         self._closed = False
-        self.timeouts = 0
         for _ in range(size):
             self._idle.put(self._start())
 
@@ -93,12 +90,10 @@ class WorkerPool:
             self._replace(worker)
             return error(500, "the query worker stopped unexpectedly")
         self._replace(worker)
-        with self._lock:
-            self.timeouts += 1
-        return error(503, f"the query ran longer than the time limit of {timeout:g} s and was "
+        return replace(error(503, f"the query ran longer than the time limit of {timeout:g} s and was "
                           "stopped", "make the query more selective (add LIMIT, filters on "
                                      "known IRIs), or ask the operator to raise query_timeout "
-                                     "(ALLIANCESKG_QUERY_TIMEOUT)")
+                                     "(ALLIANCESKG_QUERY_TIMEOUT)"), timed_out=True)
 
     def _replace(self, worker: _Worker) -> None:
         worker.process.kill()

@@ -82,7 +82,7 @@ def _answer(query: str, params: dict[str, list[str]]) -> Response:
     started = time.perf_counter()
     response, cached = state.run(query_request)
     state.metrics.query(time.perf_counter() - started, response.rows,
-                        timed_out=response.status == 503 and "time limit" in response.message,
+                        timed_out=response.timed_out,
                         cached=cached)
     if not response.ok:
         return error_response(response.status, response.message, response.hint)
