@@ -17,6 +17,7 @@ mention, and denote their actor. A city that is an actor's seat ("Washington",
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -226,7 +227,7 @@ def _resolve_metonym(document: Document, tokens: list[Token], gazetteer: Gazette
 
 def _used_as_venue(document: Document, tokens: list[Token], mention: Mention) -> bool:
     """'… Summit in Tokyo', 'talks held in Brussels': the city is where, not who."""
-    index = next(i for i, t in enumerate(tokens) if t.start == mention.start)
+    index = bisect_left(tokens, mention.start, key=lambda t: t.start)  # tokens are in order
     if index == 0 or tokens[index - 1].text.lower() not in _VENUE_PREPOSITIONS:
         return False
     sentence = document.sentences[mention.sentence]

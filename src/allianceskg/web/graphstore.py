@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 from rdflib import Graph, URIRef
 
+from allianceskg.formats import write_graph
 from allianceskg.web.errors import ServiceError, graph_format
 from allianceskg.web.state import ServiceState
 
@@ -31,8 +32,6 @@ def graph_store() -> Response:
 
 
 def _render(state: ServiceState, name: URIRef | None, fmt) -> bytes:
-    from allianceskg.formats import write_graph
-
     if name is None:
         graph = Graph()
         for named in state.graphs.values():
