@@ -56,7 +56,8 @@ class Claim:
     modality: URIRef
     method: URIRef
     confidence: Decimal
-    source: str  # "file:line" of a curated claim, or the rule id
+    source: str  # "file:line" of a curated claim, or the construction
+    speaker: str | None = None  # who the text attributes the claim to
 
     @property
     def triple(self) -> tuple[URIRef, URIRef, Node]:
@@ -70,6 +71,7 @@ class Entity:
     iri: URIRef
     type: URIRef
     label: str
+    method: URIRef | None = None  # the construction that minted it (automatic layer)
 
 
 @dataclass(frozen=True)

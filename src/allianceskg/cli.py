@@ -246,10 +246,12 @@ def docs(out_dir: Path) -> None:
 
 @cli.command()
 def reference() -> None:
-    """Regenerate data/reference/countries.ttl from the ISO 3166 country table."""
-    from allianceskg.model import write_countries_reference
+    """Regenerate data/reference/countries.ttl (ISO 3166 table) and places.ttl (capitals,
+    demonyms, aliases and U.S. states from GeoNames and REST Countries data)."""
+    from allianceskg.model import write_countries_reference, write_places_reference
 
     click.echo(f"Wrote {write_countries_reference()}")
+    click.echo(f"Wrote {write_places_reference()}")
 
 
 @cli.command()

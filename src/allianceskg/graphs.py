@@ -80,6 +80,8 @@ def _describe_document(graph: Graph, document: Document) -> None:
 def _add_entity(graph: Graph, entity: Entity) -> None:
     graph.add((entity.iri, RDF.type, entity.type))
     graph.add((entity.iri, RDFS.label, Literal(entity.label, lang="en")))
+    if entity.method is not None:
+        graph.add((entity.iri, AKG.mintedBy, entity.method))
 
 
 def claim_iri(document: Document, claim: Claim) -> URIRef:
@@ -100,6 +102,8 @@ def _add_claim(graph: Graph, document: Document, claim: Claim) -> None:
     graph.add((node, AKG.confidence, Literal(claim.confidence, datatype=XSD.decimal)))
     graph.add((node, AKG.extractionMethod, claim.method))
     graph.add((node, AKG.statedIn, document_iri(document)))
+    if claim.speaker:
+        graph.add((node, AKG.attributedTo, Literal(claim.speaker)))
     graph.add((node, AKG.hasEvidence, evidence))
     graph.add((evidence, RDF.type, AKG.Evidence))
     graph.add((evidence, RDF.type, OA.Annotation))

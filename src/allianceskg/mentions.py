@@ -1,23 +1,35 @@
-"""Find mentions of known entities in a document, with a gazetteer.
+"""Find mentions of known entities in a document: a gazetteer, checked against the parse.
 
-Input: the reference graph (labels, aliases, demonyms, seats of government) and a
-:class:`~allianceskg.corpus.Document`. Output: :class:`Mention` values (offsets,
-sentence, linked entity, how it was recognised) and :class:`Candidate` names that the
-gazetteer does not know, for the build report; candidates never become entities.
+Input: the reference graph (labels, aliases, demonyms of any length, seats of
+government, the U.S. states), a :class:`~allianceskg.corpus.Document` and, for the
+disambiguation below, its :class:`~allianceskg.reading.nlp.Parse`. Output:
+:class:`Mention` values (offsets, sentence, linked entity, how it was recognised) and
+typed :class:`Candidate` names from the named-entity recogniser that the gazetteer
+does not know.
 
-Matching is on word tokens, longest match first. Labels with capitals match with
-their case (so "US" and "IRA" do not fire on "us" or "ira"); lowercase labels (topics
-such as "semiconductors") match in any case and in the plural. Dashes and apostrophes
-are normalised. Demonyms ("Chinese", "Japanese") are found even inside a longer
-mention, and denote their actor. A city that is an actor's seat ("Washington",
-"Brussels", "Tokyo") denotes that actor (metonymy) unless the text uses it as a venue
-("the Summit in Tokyo"), where the city stays a place.
+Matching is on word tokens, longest match first, in one pass over the text (linear in
+its length). Labels with capitals match with their case ("US" and "IRA" do not fire
+on "us" or "ira"); lowercase labels (topics such as "semiconductors") match in any
+case and in the plural. Dashes and apostrophes are normalised. Demonyms ("Chinese",
+"South Korean") denote their actor, also inside a longer mention. Then the parse and
+the recogniser decide:
+
+- a name inside a longer proper name of a place or facility is not a mention ("China"
+  in "the South China Sea"); nor is a city inside the name of a treaty or event
+  ("Paris" in "the Paris Agreement", "the Paris climate agreement");
+- a demonym after a region word is not the country's ("American" in "Latin American");
+- a name inside a person's name is not a mention;
+- a name with several readings (Georgia the country, Georgia the U.S. state) takes the
+  reading its context supports (other U.S. states, "state", "governor", a U.S. city);
+- a seat of government ("Washington", "Manila") stands for its actor (metonymy),
+  unless the text uses it as a place ("the summit in Manila", "a plant near Seoul").
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+import unicodedata
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -29,16 +41,29 @@ from allianceskg.vocab import AKG
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "’": "'", "‘": "'"})
-_VENUE_WORDS = {"summit", "meeting", "conference", "talks", "held", "hosted", "visit",
-                "forum", "ceremony", "signed", "signing", "gathering"}
-_VENUE_PREPOSITIONS = {"in", "at"}
-_NOT_NAMES = {"the", "a", "an", "this", "that", "these", "those", "it", "its", "in", "on",
-              "for", "as", "at", "by", "of", "and", "or", "but", "yet", "if", "while",
-              "although", "despite", "however", "similarly", "more", "another", "both",
-              "their", "they", "there", "such", "just", "countries", "final", "leave",
-              "failing", "economic", "on", "with", "from", "to", "into", "is", "are"}
-_CONNECTORS = {"of", "for", "and", "the", "de", "du", "la"}
 _MAX_TOKENS = 16
+_PLACE_PREPOSITIONS = {"in", "at", "to", "near", "inside", "outside", "across", "around",
+                       "into", "toward", "towards", "via", "through", "outside", "from"}
+_PEOPLE_IN = {"official", "officials", "diplomat", "diplomats", "leader", "leaders",
+              "policymaker", "policymakers", "government", "lawmaker", "lawmakers",
+              "negotiator", "negotiators", "minister", "ministers", "authorities"}
+_VENUE_WORDS = {"summit", "meeting", "conference", "talks", "held", "hosted", "visit",
+                "forum", "ceremony", "signed", "signing", "gathering", "met"}
+_NAME_NOUNS = {"agreement", "accord", "treaty", "protocol", "convention", "declaration",
+               "consensus", "club", "principles", "process", "format", "charter", "agenda",
+               "pact", "deal", "framework", "statement", "communique", "communiqué"}
+_REGION_WORDS = {"latin", "south", "north", "central", "pan", "east", "west", "sub", "meso",
+                 "anglo", "afro", "euro"}
+_US_STATE_CUES = {"state", "governor", "county", "statehouse", "legislature", "plant",
+                  "factory", "fab", "facility", "site", "campus"}
+_PLACE_LABELS = {"LOC", "FAC"}
+_NAMED_WORK_LABELS = {"LAW", "EVENT", "WORK_OF_ART"}
+CANDIDATE_KINDS = {"ORG": "organisation", "GPE": "place", "LOC": "place", "FAC": "place",
+                   "LAW": "law", "EVENT": "event", "PERSON": "person", "NORP": "nationality"}
+_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december", "monday", "tuesday", "wednesday",
+           "thursday", "friday", "saturday", "sunday"}
+_DETERMINERS = {"the", "a", "an", "this", "that", "these", "those"}
 
 
 @dataclass(frozen=True)
@@ -51,7 +76,16 @@ class Token:
 
     @property
     def key(self) -> str:
-        return self.text.translate(_DASHES)
+        return fold(self.text)
+
+
+def fold(text: str) -> str:
+    """The matching key of a word: dashes and apostrophes unified, accents dropped
+    ("Brasília" matches GeoNames' "Brasilia")."""
+    text = text.translate(_DASHES)
+    if text.isascii():
+        return text
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 @dataclass(frozen=True)
@@ -68,12 +102,14 @@ class Mention:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A capitalised name the gazetteer does not know, for a curator to look at."""
+    """A name the recogniser found that the gazetteer does not know, with its kind
+    (organisation, state, place, law, event, person, nationality)."""
 
     start: int
     end: int
     surface: str
     sentence: int
+    kind: str = "name"
 
 
 @dataclass(frozen=True)
@@ -86,6 +122,7 @@ class Gazetteer:
     seat_of: dict[URIRef, URIRef]
     types: dict[URIRef, frozenset[URIRef]]
     labels: dict[URIRef, str]
+    territory_of: dict[URIRef, URIRef]
 
     def is_a(self, entity: URIRef, cls: URIRef) -> bool:
         return cls in self.types.get(entity, frozenset())
@@ -96,11 +133,12 @@ def tokenize(text: str) -> list[Token]:
 
 
 def build_gazetteer(reference: Graph, ontology: Graph) -> Gazetteer:
-    """Index every English label and alias of the reference data, with demonyms and
-    seats; types are closed under the ontology's subclass axioms."""
+    """Index every English label, alias and demonym of the reference data, with seats
+    and territories; types are closed under the ontology's subclass axioms."""
     exact: dict[tuple[str, ...], set[tuple[URIRef, str]]] = defaultdict(set)
     folded: dict[tuple[str, ...], set[tuple[URIRef, str]]] = defaultdict(set)
-    for predicate, via in ((RDFS.label, "label"), (SKOS.altLabel, "alias")):
+    for predicate, via in ((RDFS.label, "label"), (SKOS.altLabel, "alias"),
+                           (AKG.demonym, "demonym")):
         for entity, name in reference.subject_objects(predicate):
             if isinstance(entity, URIRef) and _english(name):
                 _index(str(name), entity, via, exact, folded)
@@ -113,7 +151,7 @@ def build_gazetteer(reference: Graph, ontology: Graph) -> Gazetteer:
     return Gazetteer(exact={k: tuple(sorted(v)) for k, v in exact.items()},
                      folded={k: tuple(sorted(v)) for k, v in folded.items()},
                      demonyms=demonyms, seat_of=seat_of, types=_types(reference, ontology),
-                     labels=labels)
+                     labels=labels, territory_of=dict(reference.subject_objects(AKG.territoryOf)))
 
 
 def _english(name: object) -> bool:
@@ -154,39 +192,102 @@ def _types(reference: Graph, ontology: Graph) -> dict[URIRef, frozenset[URIRef]]
     return {entity: frozenset(classes) for entity, classes in types.items()}
 
 
-def find_mentions(document: Document, gazetteer: Gazetteer) -> tuple[list[Mention], list[Candidate]]:
-    """Every mention of a known entity in ``document``, and the unknown names."""
+@dataclass(frozen=True)
+class _Match:
+    start: int
+    end: int
+    index: int  # of the first regex token
+    entries: tuple[tuple[URIRef, str], ...]
+
+
+class _Context:
+    """What the parse says around a character offset: its spaCy token and entity."""
+
+    def __init__(self, document: Document, parse) -> None:
+        self.tokens: dict[int, object] = {}
+        self.entities: list[tuple[int, int, str]] = []
+        self.sentence_starts = [s.start for s in document.sentences]
+        for parsed in (parse.sentences if parse is not None else ()):
+            for token in parsed.doc:
+                self.tokens[parsed.offset + token.idx] = token
+            self.entities.extend(_merged_entities(parsed))
+        self.entity_starts = [e[0] for e in self.entities]
+
+    def sentence(self, offset: int) -> int:
+        return max(0, bisect_right(self.sentence_starts, offset) - 1)
+
+    def token(self, offset: int):
+        return self.tokens.get(offset)
+
+    def entity_around(self, start: int, end: int) -> tuple[int, int, str] | None:
+        """The recognised entity that holds [start, end), if any."""
+        index = bisect_right(self.entity_starts, start) - 1
+        while index >= 0 and index > bisect_right(self.entity_starts, start) - 4:
+            e_start, e_end, label = self.entities[index]
+            if e_start <= start and end <= e_end:
+                return self.entities[index]
+            index -= 1
+        return None
+
+
+def _merged_entities(parsed) -> list[tuple[int, int, str]]:
+    """The recogniser's entities, with a name it split in two joined again
+    ("Ursula von der" + "Leyen")."""
+    merged: list[tuple[int, int, str]] = []
+    for entity in parsed.doc.ents:
+        start, end = parsed.offset + entity.start_char, parsed.offset + entity.end_char
+        if merged and start - merged[-1][1] <= 1 \
+                and "PERSON" in (entity.label_, merged[-1][2]) \
+                and parsed.doc.text[entity.start_char - 1:entity.start_char] in (" ", "") \
+                and parsed.doc[entity.start - 1].is_lower:
+            merged[-1] = (merged[-1][0], end, merged[-1][2])
+        else:
+            merged.append((start, end, entity.label_))
+    return merged
+
+
+def find_mentions(document: Document, gazetteer: Gazetteer,
+                  parse=None) -> tuple[list[Mention], list[Candidate]]:
+    """Every mention of a known entity in ``document``, and the unknown names.
+
+    Without ``parse`` (a :class:`~allianceskg.reading.nlp.Parse`) only the gazetteer
+    and surface rules apply, and no candidates are proposed."""
     tokens = tokenize(document.text)
-    mentions = _longest_matches(document, tokens, gazetteer)
-    mentions += _demonyms(document, tokens, gazetteer, mentions)
-    mentions = [_resolve_metonym(document, tokens, gazetteer, m) for m in mentions]
+    context = _Context(document, parse)
+    matches = _longest_matches(tokens, gazetteer)
+    mentions: list[Mention] = []
+    unambiguous = [m for m in matches if len({e for e, _ in m.entries}) == 1]
+    for match in matches:
+        for entity, via in _readings(match, gazetteer, unambiguous, tokens, document, context):
+            if _is_part_of_another_name(match, entity, via, gazetteer, tokens, context):
+                continue
+            sentence = context.sentence(match.start)
+            mention = Mention(match.start, match.end, document.text[match.start:match.end],
+                              entity, via, sentence)
+            mentions.append(_resolve_metonym(document, tokens, gazetteer, mention, match, context))
+            mentions.extend(_inner_demonyms(document, tokens, match, entity, gazetteer, context))
     mentions.sort(key=lambda m: (m.start, -m.end, str(m.entity)))
-    return mentions, _candidates(document, tokens, mentions)
+    return mentions, _candidates(document, mentions, context, parse, gazetteer)
 
 
-def _longest_matches(document: Document, tokens: list[Token], gazetteer: Gazetteer) -> list[Mention]:
-    mentions, i = [], 0
+def _longest_matches(tokens: list[Token], gazetteer: Gazetteer) -> list[_Match]:
+    matches, i = [], 0
     while i < len(tokens):
-        match = _match_at(tokens, i, gazetteer)
-        if match is None:
+        found = _match_at(tokens, i, gazetteer)
+        if found is None:
             i += 1
             continue
-        length, entries = match
-        start, end = tokens[i].start, tokens[i + length - 1].end
-        sentence = document.sentence_at(start).index
-        for entity in sorted({entity for entity, _ in entries}):
-            via = "label" if (entity, "label") in entries else "alias"
-            mentions.append(Mention(start, end, document.text[start:end], entity, via, sentence))
+        length, entries = found
+        matches.append(_Match(tokens[i].start, tokens[i + length - 1].end, i, entries))
         i += length
-    return mentions
+    return matches
 
 
 def _match_at(tokens: list[Token], i: int, gazetteer: Gazetteer):
     if i > 0 and tokens[i - 1].text == "#" and tokens[i - 1].end == tokens[i].start:
         return None  # hashtags are not mentions
     for length in range(min(_MAX_TOKENS, len(tokens) - i), 0, -1):
-        window = tokens[i:i + length]
-        key = tuple(t.key for t in window)
+        key = tuple(t.key for t in tokens[i:i + length])
         entries = gazetteer.exact.get(key) or gazetteer.folded.get(tuple(k.lower() for k in key))
         if entries and _whole_words(tokens, i, length):
             return length, entries
@@ -200,76 +301,171 @@ def _whole_words(tokens: list[Token], i: int, length: int) -> bool:
                 and tokens[i + length].text[0].isalnum() and last.text[-1].isalnum())
 
 
-def _demonyms(document: Document, tokens: list[Token], gazetteer: Gazetteer,
-              found: list[Mention]) -> list[Mention]:
-    """Demonyms denote their actor, even inside a longer mention ("Chinese export
+def _readings(match: _Match, gazetteer: Gazetteer, unambiguous: list[_Match],
+              tokens: list[Token], document: Document, context: _Context) -> list[tuple[URIRef, str]]:
+    """The entities a match denotes; where a U.S. state rivals another reading, the
+    context decides (one reading wins, never both)."""
+    entities = sorted({e for e, _ in match.entries})
+    via = {e: v for e, v in sorted(match.entries, key=lambda x: x[1] != "label")}
+    states = [e for e in entities if gazetteer.territory_of.get(e) is not None
+              and gazetteer.is_a(e, AKG.Region)]
+    if not states or len(entities) == 1:
+        return [(e, via[e]) for e in entities]
+    others = [e for e in entities if e not in states]
+    if _us_context(match, tokens, document, context, gazetteer, unambiguous):
+        return [(states[0], via[states[0]])]
+    return [(e, via[e]) for e in others]
+
+
+def _us_context(match: _Match, tokens: list[Token], document: Document, context: _Context,
+                gazetteer: Gazetteer, unambiguous: list[_Match]) -> bool:
+    sentence = context.sentence(match.start)
+    lo, hi = max(0, sentence - 1), sentence + 1
+    united_states = next(iter(gazetteer.territory_of.values()), None)
+    for other in unambiguous:
+        if lo <= context.sentence(other.start) <= hi:
+            entity = other.entries[0][0]
+            if gazetteer.territory_of.get(entity) == united_states or entity == united_states:
+                return True
+    near = tokens[max(0, match.index - 6):match.index + 6]
+    return any(t.text.lower() in _US_STATE_CUES for t in near)
+
+
+def _is_part_of_another_name(match: _Match, entity: URIRef, via: str, gazetteer: Gazetteer,
+                             tokens: list[Token], context: _Context) -> bool:
+    if via == "demonym" and match.index > 0:
+        before = tokens[match.index - 1]
+        if before.text == "-" and match.index > 1:
+            before = tokens[match.index - 2]
+        if before.text.lower() in _REGION_WORDS and before.text[:1].isupper() \
+                and match.start - before.end <= 1:
+            return True  # "Latin American", "South-American"
+    around = context.entity_around(match.start, match.end)
+    if around is not None and (around[0], around[1]) != (match.start, match.end):
+        label = around[2]
+        inner = _strip_determiner(around, match)
+        if inner:
+            if label == "PERSON":
+                return True
+            if label in _PLACE_LABELS and via != "demonym":
+                return True  # "China" in "the South China Sea"
+            if label in _NAMED_WORK_LABELS and gazetteer.is_a(entity, AKG.City):
+                return True  # "Paris" in "the Paris Agreement"
+    return gazetteer.is_a(entity, AKG.City) and _names_an_agreement(match, context)
+
+
+def _strip_determiner(around: tuple[int, int, str], match: _Match) -> bool:
+    """True when the entity is longer than the match by more than a determiner."""
+    return around[1] > match.end or around[0] < match.start - 4
+
+
+def _names_an_agreement(match: _Match, context: _Context) -> bool:
+    """'Paris' in 'the Paris climate agreement': a city modifying a treaty noun."""
+    token = context.token(match.start)
+    steps = 0
+    while token is not None and steps < 4 and token.dep_ in ("compound", "nmod", "amod"):
+        token = token.head
+        steps += 1
+        if token.lemma_.lower() in _NAME_NOUNS:
+            return True
+    return False
+
+
+def _inner_demonyms(document: Document, tokens: list[Token], match: _Match, entity: URIRef,
+                    gazetteer: Gazetteer, context: _Context) -> list[Mention]:
+    """Demonyms inside a longer mention denote their actor too ("Chinese export
     controls" names a risk and, inside it, China)."""
-    mentions = []
-    for token in tokens:
-        entity = gazetteer.demonyms.get(token.text)
-        named = any(m.entity == entity and m.start <= token.start and token.end <= m.end
-                    for m in found)  # "European" inside "European Union" adds nothing
-        if entity is not None and not named:
-            sentence = document.sentence_at(token.start).index
-            mentions.append(Mention(token.start, token.end, token.text, entity, "demonym",
-                                    sentence))
-    return mentions
+    found = []
+    index = match.index
+    while index < len(tokens) and tokens[index].end <= match.end:
+        token = tokens[index]
+        actor = gazetteer.demonyms.get(token.text)
+        if actor is not None and actor != entity and (token.start, token.end) != (match.start, match.end):
+            found.append(Mention(token.start, token.end, token.text, actor, "demonym",
+                                 context.sentence(token.start)))
+        index += 1
+    return found
 
 
 def _resolve_metonym(document: Document, tokens: list[Token], gazetteer: Gazetteer,
-                     mention: Mention) -> Mention:
+                     mention: Mention, match: _Match, context: _Context) -> Mention:
     actor = gazetteer.seat_of.get(mention.entity)
-    if actor is None or _used_as_venue(document, tokens, mention):
+    if actor is None or _used_as_place(document, tokens, match, context):
         return mention
     return Mention(mention.start, mention.end, mention.surface, actor, "metonym",
                    mention.sentence)
 
 
-def _used_as_venue(document: Document, tokens: list[Token], mention: Mention) -> bool:
-    """'… Summit in Tokyo', 'talks held in Brussels': the city is where, not who."""
-    index = bisect_left(tokens, mention.start, key=lambda t: t.start)  # tokens are in order
-    if index == 0 or tokens[index - 1].text.lower() not in _VENUE_PREPOSITIONS:
+def _used_as_place(document: Document, tokens: list[Token], match: _Match,
+                   context: _Context) -> bool:
+    """'the summit in Manila', 'a plant near Seoul': the city is where, not who;
+    'officials in Beijing', 'a deal with Washington', 'Tokyo said': the government."""
+    token = context.token(match.start)
+    if token is not None:
+        head = token
+        while head.dep_ == "compound" and head.head != head:
+            head = head.head
+        if head.dep_ == "pobj" and head.head.lower_ in _PLACE_PREPOSITIONS:
+            governor = head.head.head
+            return not (governor.lower_ in _PEOPLE_IN or governor.lemma_.lower() in _PEOPLE_IN
+                        or head.head.lower_ == "from")
         return False
-    sentence = document.sentences[mention.sentence]
+    index = match.index
+    if index == 0 or tokens[index - 1].text.lower() not in ("in", "at"):
+        return False
+    sentence = document.sentences[context.sentence(match.start)]
     before = [t.text.lower() for t in tokens[max(0, index - 7):index - 1]
               if t.start >= sentence.start]
     return any(word in _VENUE_WORDS for word in before)
 
 
-def _candidates(document: Document, tokens: list[Token], mentions: list[Mention]) -> list[Candidate]:
-    """Runs of capitalised words that no mention covers, outside headings and hashtags."""
-    covered = [(m.start, m.end) for m in mentions]
-    candidates, run = [], []
-    for index, token in enumerate(tokens):
-        inside = any(s <= token.start < e for s, e in covered)
-        capital = token.text[:1].isupper() and not inside and (
-            index == 0 or tokens[index - 1].text != "#"
-            or tokens[index - 1].end != token.start)
-        if capital or (run and token.text in _CONNECTORS and not inside):
-            run.append(token)
+def _candidates(document: Document, mentions: list[Mention], context: _Context,
+                parse, gazetteer: Gazetteer) -> list[Candidate]:
+    """Named entities of the recogniser that no mention covers, typed by their label;
+    no months, no sentence fragments, no names joined by "and"."""
+    if parse is None:
+        return []
+    covered = sorted((m.start, m.end) for m in mentions)
+    starts = [c[0] for c in covered]
+    found: dict[tuple[int, int], Candidate] = {}
+    for start, end, label in context.entities:
+        kind = CANDIDATE_KINDS.get(label)
+        if kind is None:
             continue
-        candidates += _close_run(document, run)
-        run = []
-    candidates += _close_run(document, run)
-    return candidates
+        start, end = _trim_span(document.text, start, end)
+        surface = document.text[start:end]
+        if not _good_name(surface) or _overlaps(covered, starts, start, end) \
+                or tuple(t.key for t in tokenize(surface)) in gazetteer.exact:
+            continue
+        found[(start, end)] = Candidate(start, end, surface, context.sentence(start), kind)
+    return sorted(found.values(), key=lambda c: c.start)
 
 
-def _close_run(document: Document, run: list[Token]) -> list[Candidate]:
-    while run and run[-1].text in _CONNECTORS:
-        run = run[:-1]
-    while run and run[0].text.lower() in _NOT_NAMES:
-        run = run[1:]
-    if not run:
-        return []
-    sentence = document.sentence_at(run[0].start)
-    if _is_heading(document, sentence):
-        return []
-    if len(run) == 1 and run[0].start == sentence.start:
-        return []  # a capitalised first word is no evidence of a name
-    start, end = run[0].start, run[-1].end
-    return [Candidate(start, end, document.text[start:end], sentence.index)]
+def _trim_span(text: str, start: int, end: int) -> tuple[int, int]:
+    words = text[start:end].split(" ", 1)
+    if len(words) == 2 and words[0].lower() in _DETERMINERS:
+        start += len(words[0]) + 1
+    while end > start and text[end - 1] in "'’s" and text[end - 2:end] in ("'s", "’s"):
+        end -= 2
+    return start, end
 
 
-def _is_heading(document: Document, sentence) -> bool:
-    text = document.text[sentence.start:sentence.end].strip()
-    return bool(text) and text[-1] not in ".!?”\"" and len(text.split()) <= 8
+def _good_name(surface: str) -> bool:
+    words = surface.split()
+    if not words or "\n" in surface or not any(c.isupper() for c in surface):
+        return False
+    if all(w.lower().strip(".,") in _MONTHS for w in words):
+        return False
+    if re.search(r"\s(and|or|&)\s", surface) and not surface.endswith(")"):
+        return False  # "Arizona and Samsung": two names joined
+    if len(words) == 1 and len(surface) < 2:
+        return False
+    return surface[0].isupper() or surface[0].isdigit()
+
+
+def _overlaps(covered: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:
+    index = bisect_right(starts, end)
+    for c_start, c_end in covered[max(0, index - 8):index]:
+        if c_start < end and start < c_end:
+            return True
+    return False

@@ -1,4 +1,4 @@
-"""The build, in order: corpus → mentions → claims → graphs → validate → reason.
+"""The build, in order: corpus → nlp → mentions → claims → graphs → validate → reason.
 
 This module is the only one that knows the order of the stages; each stage is a
 function of another module that takes values and returns values. Input: the project's
@@ -30,7 +30,9 @@ from allianceskg.graphs import DocumentGraphs, document_graphs
 from allianceskg.mentions import Candidate, Gazetteer, Mention, build_gazetteer, find_mentions
 from allianceskg.model import load_ontology, load_reference, load_shapes
 from allianceskg.reasoning import check_consistent, infer
-from allianceskg.rules import RuleSet, apply_rules, load_rules
+from allianceskg.reading.entities import Minter
+from allianceskg.reading.layer import AutomaticLayer, constructions_graph, read_document
+from allianceskg.reading.nlp import PipelineError, parse_document, supported
 from allianceskg.validation import ValidationReport, ValidationResult, validate
 from allianceskg.vocab import AKG, GRAPH, OA
 
@@ -56,10 +58,6 @@ class ProjectPaths:
         return self.root / "data" / "claims"
 
     @property
-    def rules(self) -> Path:
-        return self.root / "data" / "rules" / "patterns.yaml"
-
-    @property
     def ontology(self) -> Path:
         return self.root / "ontology" / "allianceskg.ttl"
 
@@ -79,7 +77,7 @@ class ProjectPaths:
         """Every file whose content decides the release, for the manifest's hashes."""
         documents = sorted(p for p in self.seeds.iterdir() if p.is_file())
         claims = sorted(self.claims.glob("*.yaml")) if self.claims.is_dir() else []
-        return [self.ontology, self.shapes, self.rules, *self.reference, *documents, *claims]
+        return [self.ontology, self.shapes, *self.reference, *documents, *claims]
 
 
 @dataclass(frozen=True)
@@ -92,6 +90,10 @@ class DocumentReport:
     candidates: tuple[Candidate, ...]
     claims_by_method: dict[str, int]
     curated: bool
+    layers: dict[str, int] = field(default_factory=dict)  # automatic / curated / both
+    minted: tuple[str, ...] = ()
+    not_stated: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,6 @@ class Build:
     graphs: dict[URIRef, Graph]
     validation: ValidationReport
     documents: tuple[DocumentReport, ...]
-    rules: RuleSet
     input_hashes: dict[str, str]
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -127,24 +128,32 @@ class _Timer:
         self.timings[name] = round(time.perf_counter() - started, 3)
 
 
-def build(paths: ProjectPaths, progress: Progress | None = None) -> Build:
+def build(paths: ProjectPaths, progress: Progress | None = None, *,
+          max_document_chars: int | None = None) -> Build:
     """Run every stage on the project at ``paths`` and return the build."""
     timer = _Timer()
+    limit = max_document_chars or _max_document_chars()
     with timer.stage("model", progress):
         ontology, shapes = load_ontology(paths.ontology), load_shapes(paths.shapes)
         reference = load_reference(paths.reference)
-        rules = load_rules(paths.rules)
     with timer.stage("corpus", progress):
         corpus = load_corpus(paths.seeds)
+    with timer.stage("nlp", progress):
+        parses, warnings = {}, {}
+        for document in corpus.documents:
+            parses[document.doc_id], warnings[document.doc_id] = _parse(document, limit)
     with timer.stage("mentions", progress):
         gazetteer = build_gazetteer(reference, ontology)
-        mentions = {d.doc_id: find_mentions(d, gazetteer) for d in corpus.documents}
+        mentions = {d.doc_id: find_mentions(d, gazetteer, parses[d.doc_id]) for d in corpus.documents}
     with timer.stage("claims", progress):
-        layers = {d.doc_id: _claim_layers(paths, d, mentions[d.doc_id][0], gazetteer, rules,
-                                          Resolver(reference, ontology))
+        resolver = Resolver(reference, ontology)
+        minter = Minter(set(reference.subjects()), _supers(ontology))
+        layers = {d.doc_id: _claim_layers(paths, d, parses[d.doc_id], mentions[d.doc_id],
+                                          gazetteer, minter, resolver)
                   for d in corpus.documents}
     with timer.stage("graphs", progress):
-        graphs = _assemble(ontology, reference, corpus, mentions, layers, rules)
+        graphs = _assemble(ontology, reference, corpus, mentions,
+                           {k: (v[0], v[1].claims) for k, v in layers.items()})
     with timer.stage("validate", progress):
         asserted = _union(graphs, exclude={GRAPH["ontology"]})
         report = validate(asserted, shapes, ontology)
@@ -161,34 +170,80 @@ def build(paths: ProjectPaths, progress: Progress | None = None) -> Build:
         except AllianceskgError as exc:
             raise BuildError(exc.message, hint=exc.hint) from None
         graphs[GRAPH["inferred"]] = inference.triples
-    documents = tuple(_report(d, mentions[d.doc_id], layers[d.doc_id]) for d in corpus.documents)
-    return Build(graphs=graphs, validation=report, documents=documents, rules=rules,
+    documents = tuple(_report(d, mentions[d.doc_id], layers[d.doc_id], warnings[d.doc_id])
+                      for d in corpus.documents)
+    return Build(graphs=graphs, validation=report, documents=documents,
                  input_hashes=_hashes(paths), timings=timer.timings)
 
 
-def _claim_layers(paths: ProjectPaths, document: Document, mentions: list[Mention],
-                  gazetteer: Gazetteer, rules: RuleSet, resolver: Resolver) -> tuple[ClaimSet, ClaimSet]:
-    """The curated layer (if the document has a claim file) and the rule layer.
+def _max_document_chars() -> int:
+    import os
 
-    A curated document's curator decides which entities it introduces, so rule claims
-    there that would mint new nodes are left out; rule claims about known entities
-    stay, as corroborating evidence.
+    from allianceskg.reading.nlp import DEFAULT_MAX_DOCUMENT_CHARS
+
+    value = os.environ.get("ALLIANCESKG_MAX_DOCUMENT_CHARS", "")
+    try:
+        return int(value) if value else DEFAULT_MAX_DOCUMENT_CHARS
+    except ValueError:
+        raise BuildError(f"ALLIANCESKG_MAX_DOCUMENT_CHARS={value!r} is not a number of characters",
+                         hint="set it to an integer such as 2000000") from None
+
+
+def _parse(document: Document, limit: int):
+    """The document's parse, or None (with a warning) when the automatic layer cannot
+    read it: a language other than English."""
+    if not supported(document.metadata.language):
+        return None, (f"{document.path.name}: language {document.metadata.language!r} is not "
+                      f"supported by the automatic layer (supported: en); only curated "
+                      f"claims and gazetteer mentions are used",)
+    try:
+        parse = parse_document(document, max_chars=limit)
+    except PipelineError as exc:
+        raise BuildError(exc.message, hint=exc.hint) from None
+    return parse, parse.warnings
+
+
+def _supers(ontology: Graph) -> dict[URIRef, frozenset[URIRef]]:
+    supers: dict[URIRef, set[URIRef]] = {}
+    for sub, sup in ontology.subject_objects(RDFS.subClassOf):
+        supers.setdefault(sub, set()).add(sup)
+    closed = {}
+    for cls in set(supers) | {o for v in supers.values() for o in v}:
+        seen, todo = {cls}, [cls]
+        while todo:
+            for parent in supers.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        closed[cls] = frozenset(seen)
+    return closed
+
+
+def _claim_layers(paths: ProjectPaths, document: Document, parse, found, gazetteer: Gazetteer,
+                  minter: Minter, resolver: Resolver) -> tuple[ClaimSet, AutomaticLayer]:
+    """The curated layer (if the document has a claim file) and the automatic layer.
+
+    Curated claims keep priority: in a curated document the automatic layer's
+    proposals are compared with the curator's (the report counts automatic, curated
+    and both) but not asserted — the curator decided what the document says.
     """
     path = claim_file(paths.claims, document)
-    automatic = apply_rules(document, mentions, gazetteer, rules)
+    mentions, candidates = found
+    if parse is not None:
+        automatic = read_document(document, parse, mentions, candidates, gazetteer, minter)
+    else:
+        automatic = AutomaticLayer(ClaimSet((), ()), (), ())
     if not path.is_file():
         return ClaimSet((), ()), automatic
     curated = load_curated(path, document, resolver)
-    minted = {e.iri for e in automatic.entities}
-    kept = tuple(c for c in automatic.claims if c.subject not in minted and c.object not in minted)
-    return curated, ClaimSet(claims=kept, entities=())
+    return curated, AutomaticLayer(ClaimSet((), ()), automatic.rejected, automatic.proposals)
 
 
 def _assemble(ontology: Graph, reference: Graph, corpus: Corpus, mentions: dict,
-              layers: dict, rules: RuleSet) -> dict[URIRef, Graph]:
+              layers: dict) -> dict[URIRef, Graph]:
     reference_only, links = _split_links(reference)
     graphs = {GRAPH["ontology"]: ontology, GRAPH["reference"]: reference_only,
-              GRAPH["links"]: links, GRAPH["provenance"]: _rules_graph(rules),
+              GRAPH["links"]: links, GRAPH["provenance"]: constructions_graph(),
               GRAPH["mentions"]: Graph()}
     for document in corpus.documents:
         parts: DocumentGraphs = document_graphs(document, mentions[document.doc_id][0],
@@ -205,16 +260,6 @@ def _split_links(reference: Graph) -> tuple[Graph, Graph]:
     for triple in reference:
         (links if triple[1] in (SKOS.exactMatch, SKOS.closeMatch) else kept).add(triple)
     return kept, links
-
-
-def _rules_graph(rules: RuleSet) -> Graph:
-    graph = Graph()
-    for rule in rules.rules:
-        graph.add((rule.iri, RDF.type, AKG.PatternRule))
-        graph.add((rule.iri, RDFS.label, _en(rule.label)))
-        if rule.description:
-            graph.add((rule.iri, DCTERMS.description, _en(rule.description)))
-    return graph
 
 
 def _en(text: str) -> Literal:
@@ -261,14 +306,30 @@ def _claim_quotes(provenance: Graph, claim: URIRef) -> list[str]:
 
 
 def _report(document: Document, found: tuple[list[Mention], list[Candidate]],
-            layers: tuple[ClaimSet, ClaimSet]) -> DocumentReport:
+            layers: tuple[ClaimSet, AutomaticLayer], warnings: tuple[str, ...]) -> DocumentReport:
     mentions, candidates = found
-    methods = Counter(str(c.method).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-                      for layer in layers for c in layer.claims)
-    return DocumentReport(doc_id=document.doc_id, sentences=len(document.sentences),
-                          mentions=tuple(mentions), candidates=tuple(candidates),
-                          claims_by_method=dict(sorted(methods.items())),
-                          curated=bool(layers[0].claims))
+    curated, automatic = layers
+    asserted = [*curated.claims, *automatic.claims.claims]
+    methods = Counter(str(c.method).rsplit("/", 1)[-1].rsplit("#", 1)[-1] for c in asserted)
+    curated_triples = {c.triple for c in curated.claims}
+    proposed = {p.triple for p in automatic.proposals}
+    both = curated_triples & proposed
+    return DocumentReport(
+        doc_id=document.doc_id, sentences=len(document.sentences),
+        mentions=tuple(mentions), candidates=tuple(candidates),
+        claims_by_method=dict(sorted(methods.items())), curated=bool(curated.claims),
+        layers={"automatic": len(proposed - curated_triples), "curated": len(curated_triples - proposed),
+                "both": len(both)},
+        minted=tuple(sorted(f"{_short(e.iri)} ({_short(e.type)}): {e.label}"
+                            for e in automatic.claims.entities)),
+        not_stated=tuple(f"{' '.join(_short(n) for n in p.triple)} — {p.decision.reason}"
+                         for p in automatic.rejected),
+        warnings=warnings)
+
+
+def _short(node) -> str:
+    text = str(node)
+    return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
 def _hashes(paths: ProjectPaths) -> dict[str, str]:

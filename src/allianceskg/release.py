@@ -136,13 +136,18 @@ def build_report(result: Build) -> dict:
             "mentions": len(report.mentions),
             "mentions_by_recognition": dict(sorted(Counter(m.via for m in report.mentions).items())),
             "claims_by_method": report.claims_by_method,
-            "candidates": [{"name": c.surface, "start": c.start, "end": c.end,
+            "facts_by_layer": report.layers,
+            "minted_entities": list(report.minted),
+            "not_stated": list(report.not_stated),
+            "warnings": list(report.warnings),
+            "candidates": [{"name": c.surface, "kind": c.kind, "start": c.start, "end": c.end,
                             "sentence": c.sentence} for c in report.candidates],
         }
     names = Counter(c.surface for r in result.documents for c in r.candidates)
     return {"documents": documents,
             "candidate_names": dict(sorted(names.items())),
-            "warnings": [r.describe() for r in result.validation.warnings]}
+            "warnings": [r.describe() for r in result.validation.warnings]
+            + [w for r in result.documents for w in r.warnings]}
 
 
 def void_graph(graphs: dict[URIRef, Graph]) -> Graph:

@@ -53,6 +53,7 @@ class AKG(DefinedNamespace):
     Agreement: URIRef
     AgreementStatus: URIRef
     Alliance: URIRef
+    Bloc: URIRef
     Attitude: URIRef
     City: URIRef
     Claim: URIRef
@@ -74,7 +75,9 @@ class AKG(DefinedNamespace):
     IndustryGroup: URIRef
     InformalForum: URIRef
     InternationalOrganisation: URIRef
+    InvestmentScreening: URIRef
     Legislation: URIRef
+    LicensingRegime: URIRef
     Mention: URIRef
     Modality: URIRef
     Organisation: URIRef
@@ -87,21 +90,25 @@ class AKG(DefinedNamespace):
     ProtectionistSubsidy: URIRef
     Region: URIRef
     Risk: URIRef
+    Sanctions: URIRef
     SanctionsRegime: URIRef
     Sector: URIRef
     Stance: URIRef
     State: URIRef
     StrategicPillar: URIRef
     Strategy: URIRef
+    Subsidy: URIRef
     Summit: URIRef
     SupplyDependency: URIRef
     SupplyShock: URIRef
     SupranationalUnion: URIRef
+    Tariff: URIRef
     TariffVolatility: URIRef
     Technology: URIRef
     TechnologyRestrictions: URIRef
     Topic: URIRef
     TradeAgreement: URIRef
+    TradeBan: URIRef
     TradeMeasure: URIRef
     TradeRestriction: URIRef
     Unilateralism: URIRef
@@ -115,8 +122,10 @@ class AKG(DefinedNamespace):
     announcedIn: URIRef
     arisesFrom: URIRef
     attitude: URIRef
+    benefits: URIRef
     concerns: URIRef
     contrastsWith: URIRef
+    counterbalances: URIRef
     counters: URIRef
     exposed: URIRef
     exposedBy: URIRef
@@ -124,12 +133,15 @@ class AKG(DefinedNamespace):
     facedBy: URIRef
     faces: URIRef
     forumFor: URIRef
+    harms: URIRef
     hasEvidence: URIRef
     hasMember: URIRef
     hasParty: URIRef
     hasPillar: URIRef
     hasSeat: URIRef
     holdsStance: URIRef
+    imposedBy: URIRef
+    imposedOn: URIRef
     inRegion: URIRef
     introduced: URIRef
     introducedBy: URIRef
@@ -137,6 +149,7 @@ class AKG(DefinedNamespace):
     launchedAt: URIRef
     locatedIn: URIRef
     memberOf: URIRef
+    mintedBy: URIRef
     modality: URIRef
     partnerOf: URIRef
     pillarOf: URIRef
@@ -149,11 +162,14 @@ class AKG(DefinedNamespace):
     statedIn: URIRef
     status: URIRef
     subOrganisationOf: URIRef
+    territoryOf: URIRef
     venue: URIRef
 
     # Datatype properties
     agreementDate: URIRef
+    attributedTo: URIRef
     confidence: URIRef
+    date: URIRef
     demonym: URIRef
     iso3166Alpha2: URIRef
     iso3166Alpha3: URIRef
@@ -168,17 +184,22 @@ class AKG(DefinedNamespace):
     Approval: URIRef
     AuthorAssessment: URIRef
     Concluded: URIRef
+    Condemnation: URIRef
     Criticism: URIRef
     Curation: URIRef
     Frustration: URIRef
     InForce: URIRef
     Launched: URIRef
+    Opposition: URIRef
     Proposed: URIRef
     ReportedFact: URIRef
     Scepticism: URIRef
     Speculation: URIRef
     Speculative: URIRef
+    Stalled: URIRef
+    Support: URIRef
     Unease: URIRef
+    Warning: URIRef
 
 
 class OA(DefinedNamespace):

@@ -1,0 +1,178 @@
+"""Modality decided on the whole clause: reported, assessed, speculated, or not stated.
+
+Input: the spaCy token of a predicate (the verb or noun a relation was read from).
+Output: a :class:`Decision`. The clause and every clause above it up to the root of
+the sentence are examined, so that "It is unlikely that India and the EU will sign a
+trade agreement" is decided by "unlikely", and "Reports that Indonesia and the EU
+signed a nickel deal were denied" by "denied":
+
+- negation ("has not signed", "never joined") and denial ("reports … were denied",
+  "denied that …") — the fact is **not stated** (``modality`` is None);
+- hedges (may, might, could, would, likely, unlikely, possible, is expected to,
+  reportedly, hinted) and conditions (if, unless) — a **speculation**;
+- future and intention (will, plans to, intends to, aims to, is set to, agreed to) —
+  reported as a plan: the agreement's status is *proposed*, never concluded;
+- attribution (officials argue, Brussels says, according to) — the **speaker's
+  assessment**, with the speaker recorded.
+
+The words are data (the sets below), the walk is the same for every relation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import URIRef
+
+from allianceskg.vocab import AKG
+
+HEDGE_AUX = {"may", "might", "could", "would", "should"}
+FUTURE_AUX = {"will", "shall", "'ll"}
+HEDGE_ADVERBS = {"reportedly", "possibly", "perhaps", "probably", "likely", "potentially",
+                 "allegedly", "apparently", "conceivably", "maybe", "supposedly"}
+HEDGE_ADJECTIVES = {"likely", "unlikely", "possible", "probable", "uncertain", "doubtful",
+                    "conceivable", "plausible", "poised", "unclear"}
+NEGATIVE_HEDGES = {"unlikely", "doubtful", "uncertain", "unclear"}
+HEDGE_VERBS = {"hint", "suggest", "signal", "speculate", "rumour", "rumor", "float",
+               "mull", "consider", "explore", "weigh", "expect"}
+INTENT_VERBS = {"plan", "intend", "aim", "seek", "hope", "want", "set", "prepare", "agree",
+                "propose", "pledge", "promise", "vow", "push", "look", "move", "try", "offer",
+                "threaten", "go", "due"}
+DENIAL_VERBS = {"deny", "dismiss", "refute", "reject", "rebut", "debunk"}
+DENIABLE_NOUNS = {"report", "reports", "claim", "claims", "rumour", "rumours", "rumor",
+                  "rumors", "speculation", "suggestion", "suggestions", "allegation"}
+REPORTING_VERBS = {"say", "argue", "claim", "believe", "insist", "contend", "assert",
+                   "think", "note", "stress", "maintain", "fear", "predict", "estimate",
+                   "allege", "acknowledge", "tell", "state", "add", "told", "warn", "caution",
+                   "point", "emphasise", "emphasize", "reckon", "suspect", "worry"}
+CONDITION_MARKS = {"if", "unless", "provided", "should"}
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the clause makes of a fact read from it."""
+
+    modality: URIRef | None  # None: the text does not state it (negated or denied)
+    future: bool = False
+    speaker: str | None = None
+    reason: str = ""
+
+    @property
+    def stated(self) -> bool:
+        return self.modality is not None
+
+
+def decide(token) -> Decision:
+    """The modality of a fact whose predicate is ``token`` (a spaCy Token)."""
+    hedge, future, speaker = None, False, None
+    node, child = token, None
+    for _ in range(12):
+        negated = _negated(node, child)
+        if negated:
+            return Decision(None, reason=negated)
+        denial = _denied(node, child)
+        if denial:
+            return Decision(None, reason=denial)
+        hedge = hedge or _hedge(node, child)
+        future = future or _future(node, child)
+        speaker = speaker or _speaker(node, child)
+        if node.head == node:
+            break
+        node, child = node.head, node
+    if hedge:
+        return Decision(AKG.Speculation, future=future, speaker=speaker, reason=hedge)
+    if speaker:
+        return Decision(AKG.AuthorAssessment, future=future, speaker=speaker,
+                        reason=f"attributed to {speaker}")
+    return Decision(AKG.ReportedFact, future=future,
+                    reason="future or intention" if future else "reported")
+
+
+def _children(node, dep: str) -> list:
+    return [c for c in node.children if c.dep_ == dep]
+
+
+def _negated(node, child) -> str | None:
+    if child is not None and child.dep_ not in ("xcomp", "ccomp", "conj", "advcl", "acl",
+                                                "relcl", "aux", "auxpass", "dobj", "pobj",
+                                                "prep", "attr", "nsubj", "nsubjpass", "acomp"):
+        return None
+    if child is not None and child.dep_ in ("nsubj", "nsubjpass", "pobj", "prep", "dobj"):
+        return None  # "X has not signed" negates the verb, not its arguments' other facts
+    for neg in _children(node, "neg"):
+        if neg.lower_ in ("not", "n't", "never", "no"):
+            return f"negated by {neg.text!r}"
+    for det in _children(node, "det"):
+        if det.lower_ == "no" and node.pos_ == "NOUN":
+            return f"negated by {det.text!r}"
+    return None
+
+
+def _denied(node, child) -> str | None:
+    if node.lemma_.lower() in DENIAL_VERBS and child is not None \
+            and child.dep_ in ("ccomp", "dobj", "nsubjpass", "xcomp"):
+        return f"denied ({node.text!r})"
+    if node.lower_ in DENIABLE_NOUNS and node.head.lemma_.lower() in DENIAL_VERBS:
+        return f"denied ({node.head.text!r} {node.text!r})"
+    return None
+
+
+def _hedge(node, child) -> str | None:
+    for aux in _children(node, "aux") + _children(node, "auxpass"):
+        if aux.lower_ in HEDGE_AUX:
+            return f"hedged by {aux.text!r}"
+    for adverb in _children(node, "advmod"):
+        if adverb.lower_ in HEDGE_ADVERBS:
+            return f"hedged by {adverb.text!r}"
+    for adjective in _children(node, "acomp") + ([node] if node.pos_ == "ADJ" else []):
+        if adjective.lower_ in HEDGE_ADJECTIVES:
+            return f"hedged by {adjective.text!r}"
+    if node.lemma_.lower() in HEDGE_VERBS and child is not None \
+            and child.dep_ in ("xcomp", "ccomp", "dobj"):
+        if node.lemma_.lower() == "expect" and not _children(node, "auxpass") \
+                and not any(c.dep_ == "nsubjpass" for c in node.children) and child.dep_ == "dobj":
+            return None
+        return f"hedged by {node.text!r}"
+    if child is not None and child.dep_ == "advcl":
+        return None
+    for mark in _children(node, "mark"):
+        if mark.lower_ in CONDITION_MARKS and node.dep_ == "advcl":
+            return f"conditional ({mark.text!r})"
+    for clause in _children(node, "advcl"):
+        if any(m.lower_ in CONDITION_MARKS for m in _children(clause, "mark")):
+            return f"conditional ({clause.text!r} clause)"
+    return None
+
+
+def _future(node, child) -> bool:
+    if any(a.lower_ in FUTURE_AUX for a in _children(node, "aux")):
+        return True
+    if child is not None and child.dep_ in ("xcomp", "ccomp") \
+            and node.lemma_.lower() in INTENT_VERBS:
+        return True
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in node.children) and \
+        node.dep_ == "xcomp" and node.head.lemma_.lower() in INTENT_VERBS
+
+
+def _speaker(node, child) -> str | None:
+    if child is not None and node.lemma_.lower() in REPORTING_VERBS \
+            and child.dep_ in ("ccomp", "parataxis"):
+        subjects = _children(node, "nsubj")
+        if subjects:
+            return _phrase(subjects[0])
+    if node.lower_ == "according" or (node.lower_ == "to" and node.head.lower_ == "according"):
+        for pobj in (_children(node, "pobj") or [c for p in _children(node, "prep")
+                                                 for c in _children(p, "pobj")]):
+            return _phrase(pobj)
+    for prep in _children(node, "prep"):
+        if prep.lower_ == "according":
+            for to in _children(prep, "prep"):
+                for pobj in _children(to, "pobj"):
+                    return _phrase(pobj)
+    return None
+
+
+def _phrase(token) -> str:
+    words = [t for t in token.subtree if t.dep_ not in ("punct",) and t.i <= token.i + 3]
+    text = " ".join(t.text for t in words if t.dep_ != "det" or t.i != words[0].i)
+    return text.strip() or token.text
