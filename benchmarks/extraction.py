@@ -30,8 +30,7 @@ from rdflib.namespace import RDF
 
 from allianceskg.corpus import document_paths, load_document
 from allianceskg.mentions import build_gazetteer, find_mentions, fold
-from allianceskg.model import load_ontology, load_reference
-from allianceskg.pipeline import _supers
+from allianceskg.model import load_ontology, load_reference, superclasses
 from allianceskg.reading.entities import Minter, normalise
 from allianceskg.reading.layer import read_document
 from allianceskg.reading.nlp import parse_document
@@ -56,7 +55,8 @@ MODALITIES = {AKG.ReportedFact: "fact", AKG.AuthorAssessment: "assessment",
 
 @dataclass
 class Scores:
-    tp: Counter = field(default_factory=Counter)
+    tp: Counter = field(default_factory=Counter)         # gold facts found
+    pred_tp: Counter = field(default_factory=Counter)    # predicted facts that match a gold fact
     predicted: Counter = field(default_factory=Counter)
     gold: Counter = field(default_factory=Counter)
     polarity: list = field(default_factory=list)
@@ -136,8 +136,12 @@ class Matcher:
         return rel == "partnerOf" and self.same(s, po) and self.same(o, ps)
 
 
+def gold_path(article: Path) -> Path:
+    return article.with_name(article.stem + ".gold.yaml")
+
+
 def score_article(path: Path, split: Scores, gazetteer, supers, details: bool) -> None:
-    gold = yaml.safe_load(path.with_name(path.stem + ".gold.yaml").read_text(encoding="utf-8"))
+    gold = yaml.safe_load(gold_path(path).read_text(encoding="utf-8"))
     document = load_document(path)
     started = time.perf_counter()
     parse = parse_document(document)
@@ -159,12 +163,12 @@ def score_article(path: Path, split: Scores, gazetteer, supers, details: bool) -
         elif details:
             split.misses.append(f"{path.stem}: {fact}")
     for p in predicted:
-        split.predicted[p[1] if not p[1].startswith("stance") else "stance"] += 1
-        if not any(matcher.fact(f, p) for f in gold_facts):
-            if details:
-                split.false.append(f"{path.stem}: {short(p[0])} {p[1]} {short(p[2])} [{p[3]}]")
-        else:
-            pass
+        relation = p[1] if not p[1].startswith("stance") else "stance"
+        split.predicted[relation] += 1
+        if any(matcher.fact(f, p) for f in gold_facts):
+            split.pred_tp[relation] += 1
+        elif details:
+            split.false.append(f"{path.stem}: {short(p[0])} {p[1]} {short(p[2])} [{p[3]}]")
         if p[3] == "fact":
             hedged = [f for f in gold_facts if len(f) > 3 and f[3] == "speculation" and matcher.fact(f, p)]
             denied = [f for f in gold.get("not_facts") or [] if isinstance(f, list) and matcher.fact(f, p)]
@@ -200,7 +204,7 @@ def _score_links(document, gold: dict, mentions, matcher: Matcher, gazetteer, sp
         overlapping = [s for s in spans if s[0] < mention.end and mention.start < s[1]]
         if any(ref and matcher.same(ref, mention.entity) for _, _, ref in overlapping):
             split.link_tp_pred += 1
-        elif split.misses is not None and overlapping is not None:
+        else:
             split.false.append(f"{document.doc_id}: link {mention.surface!r} -> {short(mention.entity)} "
                                f"(gold: {[r for _, _, r in overlapping] or 'not listed'})")
     for start, end, ref in spans:
@@ -219,15 +223,15 @@ def _ratio(a: int, b: int) -> float:
 
 def report(name: str, scores: Scores, count: int, details: bool) -> None:
     print(f"\n== {name} split: {count} articles ==")
-    print(f"  {'relation':<16}{'gold':>6}{'pred':>6}{'tp':>6}{'P':>8}{'R':>8}")
-    tp_p = sum(scores.tp.values())
+    print(f"  {'relation':<16}{'gold':>6}{'found':>6}{'pred':>6}{'right':>6}{'P':>8}{'R':>8}")
     for relation in sorted(set(scores.gold) | set(scores.predicted)):
-        tp = scores.tp[relation]
-        print(f"  {relation:<16}{scores.gold[relation]:>6}{scores.predicted[relation]:>6}{tp:>6}"
-              f"{_ratio(tp, scores.predicted[relation]):>8.2f}{_ratio(tp, scores.gold[relation]):>8.2f}")
+        found, right = scores.tp[relation], scores.pred_tp[relation]
+        print(f"  {relation:<16}{scores.gold[relation]:>6}{found:>6}{scores.predicted[relation]:>6}{right:>6}"
+              f"{_ratio(right, scores.predicted[relation]):>8.2f}{_ratio(found, scores.gold[relation]):>8.2f}")
     gold, pred = sum(scores.gold.values()), sum(scores.predicted.values())
-    print(f"  {'all facts':<16}{gold:>6}{pred:>6}{tp_p:>6}{_ratio(tp_p, pred):>8.2f}{_ratio(tp_p, gold):>8.2f}"
-          "   (P counts predicted facts matching a gold fact; tp is gold facts found)")
+    found, right = sum(scores.tp.values()), sum(scores.pred_tp.values())
+    print(f"  {'all facts':<16}{gold:>6}{found:>6}{pred:>6}{right:>6}{_ratio(right, pred):>8.2f}"
+          f"{_ratio(found, gold):>8.2f}   (P = right/pred, R = found/gold)")
     p, r = _ratio(scores.link_tp_pred, scores.link_pred), _ratio(scores.link_tp_gold, scores.link_gold)
     f1 = 2 * p * r / (p + r) if p + r else 0.0
     print(f"  linking: P {p:.2f} ({scores.link_tp_pred}/{scores.link_pred})  "
@@ -248,17 +252,12 @@ def report(name: str, scores: Scores, count: int, details: bool) -> None:
 
 def evaluate(split: str, details: bool = False) -> tuple[Scores, int]:
     reference, ontology = load_reference(), load_ontology()
-    gazetteer, supers = build_gazetteer(reference, ontology), _supers(ontology)
+    gazetteer, supers = build_gazetteer(reference, ontology), superclasses(ontology)
     scores = Scores()
-    paths = document_paths(ROOT / split)
+    paths = [p for p in document_paths(ROOT / split) if gold_path(p).is_file()]
     for path in paths:
         score_article(path, scores, gazetteer, supers, details)
     return scores, len(paths)
-
-
-def precision(scores: Scores) -> float:
-    # predicted facts that match a gold fact: recomputed from the per-relation counts
-    return _ratio(sum(scores.tp.values()), sum(scores.predicted.values()))
 
 
 def main(argv: list[str] | None = None) -> int:

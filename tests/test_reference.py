@@ -151,3 +151,21 @@ def test_iris_are_readable_slugs(countries: Graph):
         assert isinstance(subject, URIRef)
         slug = str(subject)[len(str(ID)):]
         assert slug and slug == slug.lower() and " " not in slug
+
+
+def test_committed_places_file_equals_a_fresh_conversion(tmp_path: Path):
+    from allianceskg.model import places_reference_file, write_places_reference
+
+    written = write_places_reference(target=tmp_path / "places.ttl")
+    assert written.read_text(encoding="utf-8") == places_reference_file().read_text(encoding="utf-8")
+
+
+def test_capitals_demonyms_and_us_states():
+    reference = load_reference()
+    assert (ID["philippines"], AKG.hasSeat, ID["manila"]) in reference
+    assert (ID["manila"], RDF.type, AKG.City) in reference
+    assert (ID["philippines"], AKG.demonym, Literal("Filipino", lang="en")) in reference
+    assert (ID["south-korea"], AKG.demonym, Literal("South Korean", lang="en")) in reference
+    assert (ID["us-state-georgia"], AKG.territoryOf, ID["united-states"]) in reference
+    assert (ID["belgium"], AKG.hasSeat, ID["brussels"]) not in reference  # the EU's, as curated
+    assert not list(reference.objects(ID["congo-kinshasa"], AKG.demonym))  # "Congolese": two states

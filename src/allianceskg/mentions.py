@@ -37,13 +37,14 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from allianceskg.corpus import Document
+from allianceskg.model import superclasses
 from allianceskg.vocab import AKG
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 _DASHES = str.maketrans({"–": "-", "—": "-", "‐": "-", "‑": "-", "’": "'", "‘": "'"})
 _MAX_TOKENS = 16
 _PLACE_PREPOSITIONS = {"in", "at", "to", "near", "inside", "outside", "across", "around",
-                       "into", "toward", "towards", "via", "through", "outside", "from"}
+                       "into", "toward", "towards", "via", "through"}
 _PEOPLE_IN = {"official", "officials", "diplomat", "diplomats", "leader", "leaders",
               "policymaker", "policymakers", "government", "lawmaker", "lawmakers",
               "negotiator", "negotiators", "minister", "ministers", "authorities"}
@@ -172,23 +173,11 @@ def _index(name: str, entity: URIRef, via: str, exact: dict, folded: dict) -> No
 
 
 def _types(reference: Graph, ontology: Graph) -> dict[URIRef, frozenset[URIRef]]:
-    supers: dict[URIRef, set[URIRef]] = defaultdict(set)
-    for sub, sup in ontology.subject_objects(RDFS.subClassOf):
-        supers[sub].add(sup)
-
-    def closure(cls: URIRef) -> set[URIRef]:
-        seen, todo = {cls}, [cls]
-        while todo:
-            for sup in supers.get(todo.pop(), ()):
-                if sup not in seen:
-                    seen.add(sup)
-                    todo.append(sup)
-        return seen
-
+    supers = superclasses(ontology)
     types: dict[URIRef, set[URIRef]] = defaultdict(set)
     for entity, cls in reference.subject_objects(RDF.type):
         if isinstance(entity, URIRef) and isinstance(cls, URIRef):
-            types[entity] |= closure(cls)
+            types[entity] |= supers.get(cls, frozenset({cls}))
     return {entity: frozenset(classes) for entity, classes in types.items()}
 
 
@@ -221,12 +210,10 @@ class _Context:
 
     def entity_around(self, start: int, end: int) -> tuple[int, int, str] | None:
         """The recognised entity that holds [start, end), if any."""
-        index = bisect_right(self.entity_starts, start) - 1
-        while index >= 0 and index > bisect_right(self.entity_starts, start) - 4:
-            e_start, e_end, label = self.entities[index]
-            if e_start <= start and end <= e_end:
-                return self.entities[index]
-            index -= 1
+        last = bisect_right(self.entity_starts, start)
+        for entity in reversed(self.entities[max(0, last - 3):last]):  # entities do not nest
+            if entity[0] <= start and end <= entity[1]:
+                return entity
         return None
 
 
@@ -306,7 +293,9 @@ def _readings(match: _Match, gazetteer: Gazetteer, unambiguous: list[_Match],
     """The entities a match denotes; where a U.S. state rivals another reading, the
     context decides (one reading wins, never both)."""
     entities = sorted({e for e, _ in match.entries})
-    via = {e: v for e, v in sorted(match.entries, key=lambda x: x[1] != "label")}
+    via: dict[URIRef, str] = {}
+    for entity, how in sorted(match.entries, key=lambda x: x[1] != "label"):
+        via.setdefault(entity, how)  # a label beats an alias of the same entity
     states = [e for e in entities if gazetteer.territory_of.get(e) is not None
               and gazetteer.is_a(e, AKG.Region)]
     if not states or len(entities) == 1:
@@ -343,18 +332,20 @@ def _is_part_of_another_name(match: _Match, entity: URIRef, via: str, gazetteer:
     around = context.entity_around(match.start, match.end)
     if around is not None and (around[0], around[1]) != (match.start, match.end):
         label = around[2]
-        inner = _strip_determiner(around, match)
-        if inner:
+        if _longer_than(around, match):
             if label == "PERSON":
                 return True
             if label in _PLACE_LABELS and via != "demonym":
                 return True  # "China" in "the South China Sea"
             if label in _NAMED_WORK_LABELS and gazetteer.is_a(entity, AKG.City):
                 return True  # "Paris" in "the Paris Agreement"
+            if label in _NAMED_WORK_LABELS | {"ORG"} and gazetteer.is_a(entity, AKG.Topic) \
+                    and gazetteer.labels.get(entity, "").islower():
+                return True  # "Trade" in "the Trade and Technology Council"
     return gazetteer.is_a(entity, AKG.City) and _names_an_agreement(match, context)
 
 
-def _strip_determiner(around: tuple[int, int, str], match: _Match) -> bool:
+def _longer_than(around: tuple[int, int, str], match: _Match) -> bool:
     """True when the entity is longer than the match by more than a determiner."""
     return around[1] > match.end or around[0] < match.start - 4
 
@@ -407,8 +398,7 @@ def _used_as_place(document: Document, tokens: list[Token], match: _Match,
             head = head.head
         if head.dep_ == "pobj" and head.head.lower_ in _PLACE_PREPOSITIONS:
             governor = head.head.head
-            return not (governor.lower_ in _PEOPLE_IN or governor.lemma_.lower() in _PEOPLE_IN
-                        or head.head.lower_ == "from")
+            return not (governor.lower_ in _PEOPLE_IN or governor.lemma_.lower() in _PEOPLE_IN)
         return False
     index = match.index
     if index == 0 or tokens[index - 1].text.lower() not in ("in", "at"):
@@ -435,7 +425,7 @@ def _candidates(document: Document, mentions: list[Mention], context: _Context,
         start, end = _trim_span(document.text, start, end)
         surface = document.text[start:end]
         if not _good_name(surface) or _overlaps(covered, starts, start, end) \
-                or tuple(t.key for t in tokenize(surface)) in gazetteer.exact:
+                or _known_name(surface, gazetteer) or _joins_names(surface, gazetteer):
             continue
         found[(start, end)] = Candidate(start, end, surface, context.sentence(start), kind)
     return sorted(found.values(), key=lambda c: c.start)
@@ -456,11 +446,20 @@ def _good_name(surface: str) -> bool:
         return False
     if all(w.lower().strip(".,") in _MONTHS for w in words):
         return False
-    if re.search(r"\s(and|or|&)\s", surface) and not surface.endswith(")"):
-        return False  # "Arizona and Samsung": two names joined
     if len(words) == 1 and len(surface) < 2:
         return False
     return surface[0].isupper() or surface[0].isdigit()
+
+
+def _known_name(surface: str, gazetteer: Gazetteer) -> bool:
+    return tuple(t.key for t in tokenize(surface)) in gazetteer.exact
+
+
+def _joins_names(surface: str, gazetteer: Gazetteer) -> bool:
+    """'Arizona and Samsung': a known name joined to another, not one name such as
+    'Trade and Technology Council'."""
+    parts = re.split(r"\s(?:and|or|&)\s", surface)
+    return len(parts) > 1 and any(_known_name(part, gazetteer) for part in parts)
 
 
 def _overlaps(covered: list[tuple[int, int]], starts: list[int], start: int, end: int) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rdflib import Graph, Literal
-from rdflib.namespace import OWL
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDFS
 
 from allianceskg import resources
 from allianceskg.countries import countries_graph
@@ -29,6 +29,23 @@ def load_ontology(path: Path | None = None) -> Graph:
                              hint="keep the ontology header at the top of the file")
     graph.bind("akg", AKG._NS)
     return graph
+
+
+def superclasses(ontology: Graph) -> dict[URIRef, frozenset[URIRef]]:
+    """Each class of the ontology with all its superclasses (itself included)."""
+    parents: dict[URIRef, set[URIRef]] = {}
+    for sub, sup in ontology.subject_objects(RDFS.subClassOf):
+        parents.setdefault(sub, set()).add(sup)
+    closed = {}
+    for cls in set(parents) | {p for ps in parents.values() for p in ps}:
+        seen, todo = {cls}, [cls]
+        while todo:
+            for parent in parents.get(todo.pop(), ()):
+                if parent not in seen:
+                    seen.add(parent)
+                    todo.append(parent)
+        closed[cls] = frozenset(seen)
+    return closed
 
 
 def ontology_version(ontology: Graph) -> str | None:

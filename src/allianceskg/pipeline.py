@@ -12,6 +12,7 @@ allianceskg.release).
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -28,11 +29,12 @@ from allianceskg.corpus import Corpus, Document, load_corpus
 from allianceskg.errors import AllianceskgError
 from allianceskg.graphs import DocumentGraphs, document_graphs
 from allianceskg.mentions import Candidate, Gazetteer, Mention, build_gazetteer, find_mentions
-from allianceskg.model import load_ontology, load_reference, load_shapes
+from allianceskg.model import load_ontology, load_reference, load_shapes, superclasses
 from allianceskg.reasoning import check_consistent, infer
 from allianceskg.reading.entities import Minter
 from allianceskg.reading.layer import AutomaticLayer, constructions_graph, read_document
-from allianceskg.reading.nlp import PipelineError, parse_document, supported
+from allianceskg.reading.nlp import (DEFAULT_MAX_DOCUMENT_CHARS, PipelineError, parse_document,
+                                     supported)
 from allianceskg.validation import ValidationReport, ValidationResult, validate
 from allianceskg.vocab import AKG, GRAPH, OA
 
@@ -147,7 +149,7 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
         mentions = {d.doc_id: find_mentions(d, gazetteer, parses[d.doc_id]) for d in corpus.documents}
     with timer.stage("claims", progress):
         resolver = Resolver(reference, ontology)
-        minter = Minter(set(reference.subjects()), _supers(ontology))
+        minter = Minter(set(reference.subjects()), superclasses(ontology))
         layers = {d.doc_id: _claim_layers(paths, d, parses[d.doc_id], mentions[d.doc_id],
                                           gazetteer, minter, resolver)
                   for d in corpus.documents}
@@ -177,10 +179,6 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
 
 
 def _max_document_chars() -> int:
-    import os
-
-    from allianceskg.reading.nlp import DEFAULT_MAX_DOCUMENT_CHARS
-
     value = os.environ.get("ALLIANCESKG_MAX_DOCUMENT_CHARS", "")
     try:
         return int(value) if value else DEFAULT_MAX_DOCUMENT_CHARS
@@ -201,22 +199,6 @@ def _parse(document: Document, limit: int):
     except PipelineError as exc:
         raise BuildError(exc.message, hint=exc.hint) from None
     return parse, parse.warnings
-
-
-def _supers(ontology: Graph) -> dict[URIRef, frozenset[URIRef]]:
-    supers: dict[URIRef, set[URIRef]] = {}
-    for sub, sup in ontology.subject_objects(RDFS.subClassOf):
-        supers.setdefault(sub, set()).add(sup)
-    closed = {}
-    for cls in set(supers) | {o for v in supers.values() for o in v}:
-        seen, todo = {cls}, [cls]
-        while todo:
-            for parent in supers.get(todo.pop(), ()):
-                if parent not in seen:
-                    seen.add(parent)
-                    todo.append(parent)
-        closed[cls] = frozenset(seen)
-    return closed
 
 
 def _claim_layers(paths: ProjectPaths, document: Document, parse, found, gazetteer: Gazetteer,

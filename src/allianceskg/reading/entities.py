@@ -45,16 +45,13 @@ class Minter:
     def __init__(self, reserved: set[URIRef], supers: dict[URIRef, frozenset[URIRef]]) -> None:
         self._reserved = reserved  # every IRI of the reference data and curated claims
         self._supers = supers      # class -> its superclasses (itself included)
-        self._by_key: dict[tuple, URIRef] = {}
-        self._by_label: dict[tuple[str, URIRef], URIRef] = {}
+        self._by_key: dict[tuple, URIRef] = {}  # this document's nodes, by what identifies them
+        self._by_label: dict[tuple[str, URIRef], URIRef] = {}  # the build's, by label and type
         self.entities: dict[URIRef, Minted] = {}
-        self._document_keys: set[tuple] = set()
 
     def start_document(self) -> None:
         """Keys that identify nodes by their parties hold within one document only."""
-        for key in self._document_keys:
-            self._by_key.pop(key, None)
-        self._document_keys = set()
+        self._by_key = {}
 
     def mint(self, label: str, kind: URIRef, construction: str, *, phrase_key: tuple) -> URIRef:
         label = " ".join(label.split())
@@ -71,7 +68,6 @@ class Minter:
             self._by_label[norm] = iri
             self.entities.setdefault(iri, Minted(iri, kind, label, construction))
         self._by_key[phrase_key] = iri
-        self._document_keys.add(phrase_key)
         return iri
 
     def stance(self, holder: URIRef, attitude: URIRef, target: URIRef) -> URIRef:

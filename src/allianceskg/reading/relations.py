@@ -266,7 +266,7 @@ class Extractor:
         status = self._status(s, noun, verb, decision)
         if status is not None:
             self._propose(s, (node, AKG.status, status), "agreement-status", predicate_token,
-                          _status_decision(decision, status))
+                          decision)
         if verb is not None:
             self._when_and_where(s, node, verb, decision)
 
@@ -826,11 +826,6 @@ def _measure_label(phrase: str, imposers: list[URIRef], targets: list[URIRef],
                    gazetteer: Gazetteer) -> str:
     label = " ".join(filter(None, [_labels(imposers, gazetteer), phrase]))
     return f"{label} on {_labels(targets, gazetteer)}" if targets else label
-
-
-def _status_decision(decision: Decision, status: URIRef) -> Decision:
-    """A hedged agreement is only speculative: its status says so too."""
-    return decision
 
 
 def _looks_like_bloc(name: str) -> bool:
