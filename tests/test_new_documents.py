@@ -158,3 +158,28 @@ def test_unknown_names_are_reported_as_candidates(result: Build):
     for candidates in by_doc.values():  # no months, no names joined by "and"
         assert not any(name.split()[0] in ("January", "March", "May") for name in candidates)
         assert "Arizona and Samsung" not in candidates
+
+
+def _single(tmp_path, name: str, text: str, language: str = "en"):
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / f"{name}.txt").write_text(text, encoding="utf-8")
+    (source / f"{name}.meta.yaml").write_text(f"title: t\nlanguage: {language}\ndocument_type: news\n")
+    return make_home(tmp_path / "home", [source / f"{name}.txt"], claims=False)
+
+
+def test_an_unsupported_language_is_a_warning_not_a_guess(tmp_path):
+    home = _single(tmp_path, "de", "Deutschland und Frankreich unterzeichneten ein Abkommen.\n", "de")
+    (report,) = build(ProjectPaths(home)).documents
+    assert any("'de' is not supported" in w and "supported: en" in w for w in report.warnings)
+    assert report.claims_by_method == {}
+
+
+def test_a_document_above_the_size_limit_is_refused_with_the_setting(tmp_path):
+    from allianceskg.pipeline import BuildError
+
+    home = _single(tmp_path, "big", "The EU and Japan met. " * 200)
+    with pytest.raises(BuildError) as failed:
+        build(ProjectPaths(home), max_document_chars=1_000)
+    assert "big.txt" in failed.value.message and "1,000" in failed.value.message
+    assert "ALLIANCESKG_MAX_DOCUMENT_CHARS" in failed.value.hint
