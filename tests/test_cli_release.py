@@ -7,6 +7,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -187,9 +191,35 @@ def test_ingest_rolls_back_a_document_that_breaks_the_build(home: Path, tmp_path
     duplicate.write_bytes((home / "seeds" / "000_d4fee536fbe95bae.txt").read_bytes())
     result = run("ingest", str(duplicate), home=home)
     assert result.returncode == 2
-    assert "duplicate document" in result.stderr and "Removed copy-of-seed.txt again" in result.stderr
+    assert "duplicate document" in result.stderr
+    assert "Did not add copy-of-seed.txt: the build failed" in result.stderr
     assert not (home / "seeds" / "copy-of-seed.txt").exists()
     assert release.read_bytes() == before
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_an_interrupted_ingest_leaves_seeds_and_the_release_as_they_were(home: Path, signum):
+    assert run("build", "-q", home=home).returncode == 0
+    seeds, release = _tree(home / "seeds"), _tree(home / "data" / "kg")
+    article = FIXTURES / "articles" / "canada-australia-minerals.txt"
+    env = {**os.environ, "ALLIANCESKG_HOME": str(home)}
+    with subprocess.Popen([sys.executable, "-m", "allianceskg", "ingest", str(article)],
+                          stderr=subprocess.PIPE, text=True, env=env) as process:
+        for line in process.stderr:  # the build is under way: interrupt it mid-stage
+            if line.startswith("… mentions"):
+                process.send_signal(signum)
+                break
+        rest = process.stderr.read()
+        assert process.wait(timeout=120) == 130
+    assert "was not added; seeds/ is unchanged" in rest and "Traceback" not in rest
+    assert _tree(home / "seeds") == seeds
+    assert _tree(home / "data" / "kg") == release
+    assert run("build", "-q", home=home).returncode == 0  # nothing left behind to trip on
 
 
 def test_build_prints_a_summary(home: Path):

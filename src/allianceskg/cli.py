@@ -8,7 +8,10 @@ exit code in one place (:func:`main`): 0 success, 1 the data does not conform,
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -77,21 +80,31 @@ def build(out_dir: Path | None, quiet: bool) -> None:
     A SHACL violation or an OWL inconsistency stops the build (exit 1) and leaves the
     previous release as it was.
     """
-    from allianceskg.pipeline import BuildError, ProjectPaths
-    from allianceskg.pipeline import build as run_build
-    from allianceskg.release import write_release
+    from allianceskg.pipeline import ProjectPaths
 
     paths = ProjectPaths.default()
-    target = out_dir or paths.release
+    result = _build_or_exit(paths, quiet)
+    _write_release(result, out_dir or paths.release, quiet)
+
+
+def _build_or_exit(paths, quiet: bool):
+    """Run the build; a SHACL violation or inconsistency exits 1 (release untouched)."""
+    from allianceskg.pipeline import BuildError
+    from allianceskg.pipeline import build as run_build
+
     progress = None if quiet else (lambda stage: click.echo(f"… {stage}", err=True))
     try:
-        result = run_build(paths, progress=progress)
+        return run_build(paths, progress=progress)
     except BuildError as exc:
         click.echo(f"build failed: {exc}", err=True)
         sys.exit(EXIT_NONCONFORMING)
-    write_release(result, target)
+
+
+def _write_release(result, target: Path, quiet: bool) -> None:
+    from allianceskg.release import write_release
     from allianceskg.views import build_summary
 
+    write_release(result, target)
     click.echo(build_summary(result, target, quiet=quiet))
 
 
@@ -189,29 +202,62 @@ def ingest(file: Path, title: str | None, language: str, document_type: str, aut
            published: str, no_build: bool) -> None:
     """Add a document to seeds/ with a metadata sidecar, then rebuild.
 
-    If the rebuild fails, the document is taken out again and the release is untouched.
+    The document is staged outside seeds/ and the build reads the staged corpus; only
+    a successful build moves it into seeds/ and replaces the release. A failed or
+    interrupted ingest (Ctrl-C, SIGTERM) leaves seeds/ and the release as they were.
     """
-    from allianceskg.ingest import ingest_document
+    from dataclasses import replace
+
+    from allianceskg.ingest import stage_document
     from allianceskg.pipeline import ProjectPaths
 
     paths = ProjectPaths.default()
-    added = ingest_document(file, paths.seeds, title=title, language=language,
+    staged = stage_document(file, paths.seeds, title=title, language=language,
                             document_type=document_type, author=author, published=published)
-    click.echo(f"Added {added.document} and {added.sidecar.name}", err=True)
-    if no_build:
-        return
-    ctx = click.get_current_context()
     try:
-        ctx.invoke(build)
-    except SystemExit as exc:
-        if exc.code:
-            added.remove()
-            click.echo(f"Removed {added.document.name} again: the build failed.", err=True)
-        raise
-    except AllianceskgError:
-        added.remove()
-        click.echo(f"Removed {added.document.name} again: the build failed.", err=True)
-        raise
+        with _terminate_as_interrupt():
+            result = None
+            if not no_build:
+                try:
+                    result = _build_or_exit(replace(paths, seeds_dir=staged.folder), quiet=False)
+                except (SystemExit, AllianceskgError):
+                    click.echo(f"Did not add {staged.document.name}: the build failed; "
+                               f"seeds/ and the release are unchanged.", err=True)
+                    raise
+            with _signals_deferred():
+                staged.commit()
+                click.echo(f"Added {staged.document} and {staged.sidecar.name}", err=True)
+                if result is not None:
+                    _write_release(result, paths.release, quiet=False)
+    except KeyboardInterrupt:
+        click.echo(f"Interrupted: {staged.document.name} was not added; seeds/ is unchanged.",
+                   err=True)
+        sys.exit(130)
+    finally:
+        staged.discard()
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM unwinds like Ctrl-C, so clean-up code runs (the default kills at once)."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM while seeds/ and the release are updated (milliseconds)."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 @cli.command()

@@ -1,15 +1,20 @@
-"""Add a new document to the corpus: copy it into seeds/ with a metadata sidecar.
+"""Add a new document to the corpus: stage it, build with it, then move it into seeds/.
 
-Input: a UTF-8 text or Markdown file and its metadata. Output: the copied document
-and its sidecar (:class:`Ingested`, which can take them out again if the rebuild
-that follows fails). A file that is not UTF-8, is empty, or would overwrite an
-existing document is refused before anything is copied.
+Input: a UTF-8 text or Markdown file and its metadata. Output: a :class:`Staged`
+corpus — a temporary folder holding links to every document of ``seeds/`` plus the
+new document and its sidecar — that the build reads instead of ``seeds/``. Only when
+that build has succeeded does :meth:`Staged.commit` move the new files into ``seeds/``
+(sidecar first, each by an atomic rename), so a failed, interrupted or killed ingest
+leaves ``seeds/`` exactly as it was. A file that is not UTF-8, is empty, or would
+overwrite an existing document is refused before anything is staged.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,23 +25,32 @@ from allianceskg.errors import InputFileError
 
 
 @dataclass(frozen=True)
-class Ingested:
-    document: Path
-    sidecar: Path
+class Staged:
+    """A corpus folder with the new document in it, outside ``seeds/``."""
 
-    def remove(self) -> None:
-        """Take the document out again (used when the rebuild fails)."""
-        self.document.unlink(missing_ok=True)
-        self.sidecar.unlink(missing_ok=True)
+    folder: Path        # the staged corpus: links to seeds/ plus the new files
+    document: Path      # where the document will live in seeds/
+    sidecar: Path       # where its sidecar will live in seeds/
+
+    def commit(self) -> None:
+        """Move the new files into ``seeds/``: sidecar first, so a document is never
+        there without its metadata; each by copy then atomic rename."""
+        for target in (self.sidecar, self.document):
+            partial = target.with_name(f".{target.name}.partial")
+            shutil.copyfile(self.folder / target.name, partial)
+            os.replace(partial, target)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.folder.parent, ignore_errors=True)
 
 
-def ingest_document(source: Path, seeds: Path, *, title: str | None, language: str,
-                    document_type: str, author: str, published: str) -> Ingested:
-    """Copy ``source`` into ``seeds`` under a document id made from its name."""
+def stage_document(source: Path, seeds: Path, *, title: str | None, language: str,
+                   document_type: str, author: str, published: str) -> Staged:
+    """Check ``source`` and stage it beside links to every file of ``seeds``."""
     if source.suffix not in DOCUMENT_SUFFIXES:
         raise InputFileError(source, f"unsupported document type {source.suffix!r}",
                              hint=f"use {' or '.join(DOCUMENT_SUFFIXES)}")
-    text = document_text(source, source.read_bytes())  # refused before anything is copied
+    text = document_text(source, source.read_bytes())  # refused before anything is staged
     doc_id = re.sub(r"[^A-Za-z0-9_.-]+", "-", source.stem).strip("-.") or "document"
     target = seeds / f"{doc_id}{source.suffix}"
     if target.exists() or sidecar_path(target).exists():
@@ -45,18 +59,22 @@ def ingest_document(source: Path, seeds: Path, *, title: str | None, language: s
     metadata = {"title": title or _first_line(text), "title_source": "curator" if title else "first line",
                 "language": language, "document_type": document_type, "author": author,
                 "published": published, "source": source.name}
-    seeds.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
-    sidecar = sidecar_path(target)
-    sidecar.write_text(yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True),
-                       encoding="utf-8")
-    ingested = Ingested(target, sidecar)
+    folder = Path(tempfile.mkdtemp(prefix="allianceskg-ingest-")) / "seeds"
+    staged = Staged(folder, target, sidecar_path(target))
     try:
-        load_document(target)
-    except InputFileError:
-        ingested.remove()
+        folder.mkdir()
+        if seeds.is_dir():
+            for existing in seeds.iterdir():
+                if existing.is_file() and not existing.name.startswith("."):
+                    (folder / existing.name).symlink_to(existing.resolve())
+        shutil.copyfile(source, folder / target.name)
+        (folder / staged.sidecar.name).write_text(
+            yaml.safe_dump(metadata, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        load_document(folder / target.name)
+    except BaseException:
+        staged.discard()
         raise
-    return ingested
+    return staged
 
 
 def _first_line(text: str) -> str:

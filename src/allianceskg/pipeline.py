@@ -46,6 +46,7 @@ class ProjectPaths:
     """Where the build reads its inputs."""
 
     root: Path
+    seeds_dir: Path | None = None  # another corpus folder (a staged ingest), else root/seeds
 
     @classmethod
     def default(cls) -> ProjectPaths:
@@ -53,7 +54,7 @@ class ProjectPaths:
 
     @property
     def seeds(self) -> Path:
-        return self.root / "seeds"
+        return self.seeds_dir or self.root / "seeds"
 
     @property
     def claims(self) -> Path:
@@ -77,7 +78,8 @@ class ProjectPaths:
 
     def inputs(self) -> list[Path]:
         """Every file whose content decides the release, for the manifest's hashes."""
-        documents = sorted(p for p in self.seeds.iterdir() if p.is_file())
+        documents = sorted(p for p in self.seeds.iterdir()
+                           if p.is_file() and not p.name.startswith("."))
         claims = sorted(self.claims.glob("*.yaml")) if self.claims.is_dir() else []
         return [self.ontology, self.shapes, *self.reference, *documents, *claims]
 
@@ -315,6 +317,11 @@ def _short(node) -> str:
 
 
 def _hashes(paths: ProjectPaths) -> dict[str, str]:
-    return {str(p.relative_to(paths.root)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in paths.inputs()}
+    """SHA-256 of every input, keyed by its path in the project (seeds/NAME for a
+    document, wherever the corpus folder was staged)."""
+    def key(path: Path) -> str:
+        if path.parent == paths.seeds:
+            return f"seeds/{path.name}"
+        return str(path.relative_to(paths.root))
+    return {key(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths.inputs()}
 
