@@ -68,6 +68,19 @@ class Scores:
     misses: list = field(default_factory=list)
     false: list = field(default_factory=list)
 
+    @property
+    def precision(self) -> float:
+        return _ratio(sum(self.pred_tp.values()), sum(self.predicted.values()))
+
+    @property
+    def recall(self) -> float:
+        return _ratio(sum(self.tp.values()), sum(self.gold.values()))
+
+    @property
+    def link_f1(self) -> float:
+        p, r = _ratio(self.link_tp_pred, self.link_pred), _ratio(self.link_tp_gold, self.link_gold)
+        return 2 * p * r / (p + r) if p + r else 0.0
+
 
 def short(node) -> str:
     return str(node).rsplit("/", 1)[-1].rsplit("#", 1)[-1]

@@ -183,3 +183,30 @@ def test_a_document_above_the_size_limit_is_refused_with_the_setting(tmp_path):
         build(ProjectPaths(home), max_document_chars=1_000)
     assert "big.txt" in failed.value.message and "1,000" in failed.value.message
     assert "ALLIANCESKG_MAX_DOCUMENT_CHARS" in failed.value.hint
+
+
+def test_a_speculation_stays_tentative_through_reasoning(result: Build):
+    """A hedged hasParty is asserted with its speculative claim, but its inverse
+    isPartyTo is no plain triple anywhere: it is described in graph/inferred-tentative
+    with the modality it rests on, while a reported agreement's inverse is established."""
+    from allianceskg.reasoning import tentative_triples
+
+    framework = ID["vietnam-indonesia-maritime-security-framework"]
+    inverse = (ID["vietnam"], AKG.isPartyTo, framework)
+    assert (framework, AKG.hasParty, ID["vietnam"]) in facts(result, INDIA)
+    assert all(inverse not in g for n, g in result.graphs.items() if n != GRAPH["inferred-tentative"])
+    tentative = tentative_triples(result.graphs[GRAPH["inferred-tentative"]])
+    assert tentative[inverse] == AKG.Speculation
+    established = (ID["canada"], AKG.isPartyTo, ID["canada-australia-critical-minerals-partnership"])
+    assert established in result.graphs[GRAPH["inferred"]] and established not in tentative
+
+
+def test_an_attributed_claim_gives_assessed_entailments(result: Build):
+    from allianceskg.reasoning import tentative_triples
+
+    tentative = tentative_triples(result.graphs[GRAPH["inferred-tentative"]])
+    dependency = ID["india-dependency-on-imported-active-pharmaceutical-ingredients"]
+    assessed = {t for t, m in tentative.items() if m == AKG.AuthorAssessment}
+    assert any(dependency in (s, o) for s, _, o in assessed)
+    assert not any(dependency in (s, o) for s, _, o in result.graphs[GRAPH["inferred"]]
+                   if _ != RDF.type)

@@ -244,6 +244,34 @@ def test_speculation_is_told_apart_with_its_quotes(kg: Dataset):
     assert len(rows) == 17
 
 
+def test_established_parties_are_told_apart_from_speculated_ones(kg: Dataset):
+    rows = answers(kg, "26-party-standing")
+    standing = {(a, p): s for a, p, s in rows}
+    assert standing[(ALLIANCE, "id:japan")] == "akg:ReportedFact"
+    assert standing[("id:japan-us-trade-agreement", "id:united-states")] == "akg:ReportedFact"
+    assert len(rows) == len(standing)  # one standing per agreement and party
+    assert set(standing.values()) <= {"akg:ReportedFact", "akg:AuthorAssessment", "akg:Speculation"}
+
+
+def test_tentative_inferences_rest_on_the_seeds_hedged_claims(kg: Dataset):
+    rows = answers(kg, "27-tentative-inferences")
+    assert ("id:decoupling", "akg:contrastsWith", "id:de-risking", "akg:AuthorAssessment") in rows
+    # "likely to be viewed in Washington with … approval": speculation, so the
+    # inverse holdsStance is not established
+    assert ("id:united-states", "akg:holdsStance",
+            "id:stance-us-approval-of-eu-japan-competitiveness-alliance", "akg:Speculation") in rows
+    for subject, predicate, obj, _ in rows:
+        ask = f"ASK {{ {_n3(subject)} {_n3(predicate)} {_n3(obj)} }}"
+        assert not kg.query(ask).askAnswer, f"{ask} holds as a plain triple"
+
+
+def _n3(term: str) -> str:
+    for prefix, namespace in (("id:", ID), ("akg:", AKG._NS)):
+        if term.startswith(prefix):
+            return f"<{namespace}{term[len(prefix):]}>"
+    raise AssertionError(term)
+
+
 def test_evidence_for_a_fact_points_at_its_sentence(kg: Dataset):
     rows = answers(kg, "12-evidence-for-a-fact", subject=ID["chinese-export-controls"],
                    predicate=AKG.posedBy, object=ID["china"])
@@ -262,7 +290,8 @@ def test_documents_carry_their_hash_and_claim_count(kg: Dataset):
 
 def test_every_query_has_a_header_and_a_test():
     tested = set(EXPECTED) | {"10-speculation-with-quotes", "12-evidence-for-a-fact",
-                              "22-documents", "25-seats-of-government"}
+                              "22-documents", "25-seats-of-government", "26-party-standing",
+                              "27-tentative-inferences"}
     assert set(QUERIES) == tested
     assert len(QUERIES) >= 20
     for query in QUERIES.values():

@@ -169,6 +169,9 @@ CASES = [
     # Claims
     Case("claim-invalid-no-evidence.ttl", VIOLATION, ART["claim/member-of"], AKGSH.ClaimShape,
          "Every claim needs evidence"),
+    Case("entailment-invalid-established.ttl", VIOLATION,
+         URIRef("https://w3id.org/allianceskg/entailment/0123456789abcdef"),
+         AKGSH.EntailmentShape, "An entailment rests on exactly one weakest modality"),
     Case("claim-invalid-bad-modality.ttl", VIOLATION, ART["claim/member-of"],
          AKGSH.ClaimShape, "A claim has exactly one modality"),
     Case("claim-invalid-confidence-above-one.ttl", VIOLATION, ART["claim/member-of"],

@@ -15,6 +15,7 @@ A claim file groups facts under the verbatim quote that supports them::
     claims:
       - quote: the European Union and Japan have formally launched
         modality: fact            # fact | assessment | speculation
+        speaker: Brussels         # optional: who the text attributes it to
         facts:
           - [EU-Japan Competitiveness Alliance, hasParty, European Union]
 
@@ -38,7 +39,7 @@ from rdflib.term import Node
 
 from allianceskg.corpus import Document
 from allianceskg.errors import InputFileError, yaml_problem
-from allianceskg.vocab import AKG, ID
+from allianceskg.vocab import AKG, ID, PREFIXES
 
 MODALITIES = {"fact": AKG.ReportedFact, "assessment": AKG.AuthorAssessment,
               "speculation": AKG.Speculation}
@@ -121,11 +122,18 @@ class Resolver:
         raise ValueError(f"{name!r} names several entities ({listed}); use id:slug instead")
 
     def predicate(self, name: str) -> URIRef:
+        """``hasParty``, ``akg:hasParty`` or a property the ontology declares from
+        another vocabulary under the project's prefixes (``schema:location``)."""
         if name in ("a", "type", "rdf:type"):
             return RDF.type
-        term = self._akg(name.removeprefix("akg:"))
+        prefix, _, local = name.rpartition(":")
+        if prefix and prefix != "akg" and prefix in PREFIXES:
+            term = URIRef(PREFIXES[prefix] + local)
+        else:
+            term = self._akg(name.removeprefix("akg:"))
         if term not in self._properties:
-            raise ValueError(f"akg:{name} is not a property of the ontology")
+            shown = name if ":" in name else f"akg:{name}"
+            raise ValueError(f"{shown} is not a property of the ontology")
         return term
 
     def type(self, name: str) -> URIRef:
@@ -238,6 +246,7 @@ def _claims(path: Path, group: object, document: Document, resolver: Resolver) -
         raise InputFileError(path, f"unknown modality {group['modality']!r}", line=line,
                              hint=f"use one of {', '.join(MODALITIES)}")
     confidence = Decimal(str(group.get("confidence", "1.0")))
+    speaker = str(group["speaker"]) if group.get("speaker") else None
     claims = []
     for fact in group["facts"]:
         fact_line = getattr(fact, "line", line)
@@ -250,7 +259,7 @@ def _claims(path: Path, group: object, document: Document, resolver: Resolver) -
             raise InputFileError(path, str(exc), line=fact_line) from None
         claims.append(Claim(*triple, start=start, end=start + len(quote), modality=modality,
                             method=AKG.Curation, confidence=confidence,
-                            source=f"{path.name}:{fact_line}"))
+                            source=f"{path.name}:{fact_line}", speaker=speaker))
     return claims
 
 

@@ -261,6 +261,49 @@ def _signals_deferred() -> Iterator[None]:
 
 
 @cli.command()
+@click.argument("doc")
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
+              help="File to write (default: standard output), e.g. data/claims/DOC-ID.yaml.")
+@click.option("--force", is_flag=True, help="Overwrite the output file if it exists.")
+def draft(doc: str, output: Path | None, force: bool) -> None:
+    """Write the automatic layer's reading of DOC as a claims file to review.
+
+    DOC is a document id of seeds/ or the path of a document with its sidecar. Each
+    claim carries its quote (the whole sentence), modality, speaker, confidence and
+    construction; names no fact uses yet are listed as proposed entities. Reviewed
+    and saved as data/claims/DOC-ID.yaml, it becomes the document's curated layer.
+    """
+    from allianceskg.corpus import load_document
+    from allianceskg.errors import InputFileError
+    from allianceskg.pipeline import BuildError, ProjectPaths
+    from allianceskg.pipeline import draft as draft_document
+
+    paths = ProjectPaths.default()
+    candidate = Path(doc)
+    if not candidate.is_file():
+        found = [p for p in paths.seeds.glob(f"{doc}.*") if not p.name.endswith(".meta.yaml")]
+        if not found:
+            raise click.BadParameter(f"no document {doc!r} in {paths.seeds} and no such file",
+                                     param_hint="DOC")
+        candidate = found[0]
+    if output is not None and output.exists() and not force:
+        raise InputFileError(output, "the output file exists",
+                             hint="review and keep the existing file, choose another -o, or pass --force")
+    document = load_document(candidate)
+    try:
+        text, facts = draft_document(paths, document)
+    except BuildError as exc:
+        raise InputFileError(document.path, exc.message, hint=exc.hint) from None
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}: {facts} fact(s) in "
+                   f"{text.count('- quote:')} group(s) to review", err=True)
+
+
+@cli.command()
 def check() -> None:
     """Check the model: ontology hygiene, version, shapes, vocabulary and reference data.
 

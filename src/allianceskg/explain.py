@@ -6,6 +6,13 @@ Input: a release's graphs (asserted, inferred, ontology). Output: an
 (subclass), prp-dom / prp-rng (domain, range), prp-spo1 (subproperty), prp-inv1/2
 (inverse), prp-symp (symmetric), prp-trp (transitive) and prp-spo2 (property chain),
 named as in the OWL 2 RL profile, §4.3 tables 5–9.
+
+Every node carries a modality, carried along the chain: an asserted triple has the
+strongest modality of its claims (reference data counts as a reported fact); an
+inferred one the weakest of its premises, taking the strongest derivation there is.
+A triple of graph/inferred-tentative (an entailment that needs an assessed or
+speculated premise) is explained like any other, and its modality says why it is
+not stated as a fact.
 """
 
 from __future__ import annotations
@@ -18,7 +25,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from allianceskg.vocab import AKG, OA
+from allianceskg.reasoning import tentative_triples
+from allianceskg.vocab import AKG, GRAPH, OA
 
 Triple = tuple[Node, Node, Node]
 _MAX_DEPTH = 12
@@ -47,6 +55,7 @@ class Explanation:
     rule: str | None = None
     axiom: str | None = None
     premises: tuple[Explanation, ...] = field(default=())
+    modality: URIRef | None = None  # akg:ReportedFact, akg:AuthorAssessment, akg:Speculation
 
 
 @dataclass(frozen=True)
@@ -57,25 +66,41 @@ class KnowledgeBase:
     inferred: Graph
     ontology: Graph
     provenance: Graph
+    tentative: Graph = field(default_factory=Graph)  # entailments needing a weak premise
 
     def asserted_in(self, triple: Triple) -> tuple[URIRef, ...]:
         return tuple(sorted(name for name, g in self.asserted.items() if triple in g))
 
     def holds(self, triple: Triple) -> bool:
-        return (triple in self.inferred or triple in self.ontology
+        return (triple in self.inferred or triple in self.ontology or triple in self.tentative
                 or any(triple in g for g in self.asserted.values()))
 
     def objects(self, subject: Node, predicate: Node) -> set[Node]:
         found = set(self.inferred.objects(subject, predicate))
+        found.update(self.tentative.objects(subject, predicate))
         for graph in self.asserted.values():
             found.update(graph.objects(subject, predicate))
         return found
 
     def subjects_with(self, predicate: Node, obj: Node) -> set[Node]:
         found = set(self.inferred.subjects(predicate, obj))
+        found.update(self.tentative.subjects(predicate, obj))
         for graph in self.asserted.values():
             found.update(graph.subjects(predicate, obj))
         return found
+
+
+def knowledge_base(graphs: dict[URIRef, Graph]) -> KnowledgeBase:
+    """A release's graphs, sorted into what explanations need."""
+    described = (GRAPH["inferred"], GRAPH["inferred-tentative"], GRAPH["ontology"])
+    tentative = Graph()
+    for triple in tentative_triples(graphs.get(GRAPH["inferred-tentative"], Graph())):
+        tentative.add(triple)
+    return KnowledgeBase(asserted={n: g for n, g in graphs.items() if n not in described},
+                         inferred=graphs.get(GRAPH["inferred"], Graph()),
+                         ontology=graphs.get(GRAPH["ontology"], Graph()),
+                         provenance=graphs.get(GRAPH["provenance"], Graph()),
+                         tentative=tentative)
 
 
 def explain(kb: KnowledgeBase, triple: Triple) -> Explanation:
@@ -86,19 +111,55 @@ def explain(kb: KnowledgeBase, triple: Triple) -> Explanation:
 def _explain(kb: KnowledgeBase, triple: Triple, depth: int, visiting: frozenset) -> Explanation:
     graphs = kb.asserted_in(triple)
     if graphs:
-        return Explanation(triple, "asserted", graphs=graphs, quotes=tuple(_quotes(kb, triple)))
+        quotes = tuple(_quotes(kb, triple))
+        asserted = Explanation(triple, "asserted", graphs=graphs, quotes=quotes,
+                               modality=_asserted_modality(kb, graphs, quotes))
+        if asserted.modality == AKG.ReportedFact or triple not in kb.inferred:
+            return asserted
+        # Stated only tentatively here, but established by inference from reported
+        # facts (it is in graph/inferred): show that derivation, keeping the quotes.
+        derived = _derive(kb, triple, depth, visiting)
+        if derived is None:
+            return asserted
+        return Explanation(triple, "inferred", graphs=graphs, quotes=quotes, rule=derived.rule,
+                           axiom=derived.axiom, premises=derived.premises,
+                           modality=derived.modality)
     if triple in kb.ontology:
-        return Explanation(triple, "asserted", graphs=(URIRef("https://w3id.org/allianceskg/graph/ontology"),))
+        return Explanation(triple, "asserted", graphs=(GRAPH["ontology"],),
+                           modality=AKG.ReportedFact)
     if not kb.holds(triple) or depth >= _MAX_DEPTH:
         return Explanation(triple, "unknown")
+    return _derive(kb, triple, depth, visiting) or Explanation(triple, "unknown")
+
+
+def _derive(kb: KnowledgeBase, triple: Triple, depth: int, visiting: frozenset) -> Explanation | None:
+    """The strongest derivation of ``triple`` by a rule, or None."""
+    if depth >= _MAX_DEPTH:
+        return None
     inner = visiting | {triple}
+    best = None
     for rule, axiom, premises in _justifications(kb, triple):
         if any(p in inner for p in premises):
             continue
         explained = tuple(_explain(kb, p, depth + 1, inner) for p in premises)
         if all(e.status != "unknown" for e in explained):  # else try the next rule
-            return Explanation(triple, "inferred", rule=rule, axiom=axiom, premises=explained)
-    return Explanation(triple, "unknown")
+            modality = max((e.modality for e in explained), key=_RANK.__getitem__)
+            if best is None or _RANK[modality] < _RANK[best.modality]:
+                best = Explanation(triple, "inferred", rule=rule, axiom=axiom,
+                                   premises=explained, modality=modality)
+            if modality == AKG.ReportedFact:
+                break  # no derivation is stronger
+    return best
+
+
+_RANK = {AKG.ReportedFact: 0, AKG.AuthorAssessment: 1, AKG.Speculation: 2}
+
+
+def _asserted_modality(kb: KnowledgeBase, graphs: tuple[URIRef, ...], quotes) -> URIRef:
+    """The strongest modality of the triple's claims; reference data is established."""
+    if not quotes or GRAPH["reference"] in graphs:
+        return AKG.ReportedFact
+    return min((q.modality for q in quotes), key=_RANK.__getitem__)
 
 
 def _justifications(kb: KnowledgeBase, triple: Triple) -> Iterator[tuple[str, str, list[Triple]]]:

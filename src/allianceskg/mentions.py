@@ -243,7 +243,10 @@ def find_mentions(document: Document, gazetteer: Gazetteer,
     context = _Context(document, parse)
     matches = _longest_matches(tokens, gazetteer)
     mentions: list[Mention] = []
-    unambiguous = [m for m in matches if len({e for e, _ in m.entries}) == 1]
+    unambiguous: dict[int, list[URIRef]] = defaultdict(list)  # sentence -> entities named
+    for m in matches:
+        if len({e for e, _ in m.entries}) == 1:
+            unambiguous[context.sentence(m.start)].append(m.entries[0][0])
     for match in matches:
         for entity, via in _readings(match, gazetteer, unambiguous, tokens, document, context):
             if _is_part_of_another_name(match, entity, via, gazetteer, tokens, context):
@@ -258,9 +261,17 @@ def find_mentions(document: Document, gazetteer: Gazetteer,
 
 
 def _longest_matches(tokens: list[Token], gazetteer: Gazetteer) -> list[_Match]:
+    """Left to right, the longest gazetteer entry starting at each token. Each token's
+    key is computed once, and a token no entry starts with is skipped at once, so the
+    pass is linear in the number of tokens."""
+    keys = [t.key for t in tokens]
+    lowered = [k.lower() for k in keys]
+    firsts = {k[0] for k in gazetteer.exact} | {k[0] for k in gazetteer.folded}
     matches, i = [], 0
     while i < len(tokens):
-        found = _match_at(tokens, i, gazetteer)
+        found = None
+        if keys[i] in firsts or lowered[i] in firsts:
+            found = _match_at(tokens, keys, lowered, i, gazetteer)
         if found is None:
             i += 1
             continue
@@ -270,12 +281,13 @@ def _longest_matches(tokens: list[Token], gazetteer: Gazetteer) -> list[_Match]:
     return matches
 
 
-def _match_at(tokens: list[Token], i: int, gazetteer: Gazetteer):
+def _match_at(tokens: list[Token], keys: list[str], lowered: list[str], i: int,
+              gazetteer: Gazetteer):
     if i > 0 and tokens[i - 1].text == "#" and tokens[i - 1].end == tokens[i].start:
         return None  # hashtags are not mentions
     for length in range(min(_MAX_TOKENS, len(tokens) - i), 0, -1):
-        key = tuple(t.key for t in tokens[i:i + length])
-        entries = gazetteer.exact.get(key) or gazetteer.folded.get(tuple(k.lower() for k in key))
+        entries = gazetteer.exact.get(tuple(keys[i:i + length])) or \
+            gazetteer.folded.get(tuple(lowered[i:i + length]))
         if entries and _whole_words(tokens, i, length):
             return length, entries
     return None
@@ -288,7 +300,7 @@ def _whole_words(tokens: list[Token], i: int, length: int) -> bool:
                 and tokens[i + length].text[0].isalnum() and last.text[-1].isalnum())
 
 
-def _readings(match: _Match, gazetteer: Gazetteer, unambiguous: list[_Match],
+def _readings(match: _Match, gazetteer: Gazetteer, unambiguous: dict[int, list[URIRef]],
               tokens: list[Token], document: Document, context: _Context) -> list[tuple[URIRef, str]]:
     """The entities a match denotes; where a U.S. state rivals another reading, the
     context decides (one reading wins, never both)."""
@@ -307,13 +319,13 @@ def _readings(match: _Match, gazetteer: Gazetteer, unambiguous: list[_Match],
 
 
 def _us_context(match: _Match, tokens: list[Token], document: Document, context: _Context,
-                gazetteer: Gazetteer, unambiguous: list[_Match]) -> bool:
+                gazetteer: Gazetteer, unambiguous: dict[int, list[URIRef]]) -> bool:
+    """A U.S. state reading needs the U.S. or another state named in this sentence or
+    a neighbouring one, or a cue word nearby."""
     sentence = context.sentence(match.start)
-    lo, hi = max(0, sentence - 1), sentence + 1
     united_states = next(iter(gazetteer.territory_of.values()), None)
-    for other in unambiguous:
-        if lo <= context.sentence(other.start) <= hi:
-            entity = other.entries[0][0]
+    for index in (sentence - 1, sentence, sentence + 1):
+        for entity in unambiguous.get(index, ()):
             if gazetteer.territory_of.get(entity) == united_states or entity == united_states:
                 return True
     near = tokens[max(0, match.index - 6):match.index + 6]

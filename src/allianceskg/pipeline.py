@@ -21,16 +21,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
+from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
 from allianceskg import resources
-from allianceskg.claims import ClaimSet, Resolver, claim_file, load_curated
+from allianceskg.claims import Claim, ClaimSet, Resolver, claim_file, load_curated
 from allianceskg.corpus import Corpus, Document, load_corpus
 from allianceskg.errors import AllianceskgError
+from allianceskg.explain import explain, knowledge_base
 from allianceskg.graphs import DocumentGraphs, document_graphs
 from allianceskg.mentions import Candidate, Gazetteer, Mention, build_gazetteer, find_mentions
 from allianceskg.model import load_ontology, load_reference, load_shapes, superclasses
-from allianceskg.reasoning import check_consistent, infer
+from allianceskg.reasoning import check_consistent, entailments_graph, infer
+from allianceskg.reading.draft import draft_text
 from allianceskg.reading.entities import Minter
 from allianceskg.reading.layer import AutomaticLayer, constructions_graph, read_document
 from allianceskg.reading.nlp import (DEFAULT_MAX_DOCUMENT_CHARS, PipelineError, parse_document,
@@ -168,16 +170,74 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
     with timer.stage("reason", progress):
         reasoning_input = _union(graphs, exclude={GRAPH["ontology"], GRAPH["mentions"],
                                                   GRAPH["links"]})
-        inference = infer(ontology, reasoning_input)
+        tentative = _tentative_facts([c for curated, automatic in layers.values()
+                                      for c in (*curated.claims, *automatic.claims.claims)],
+                                     established=graphs[GRAPH["reference"]])
+        inference = infer(ontology, reasoning_input - tentative, tentative)
         try:
             check_consistent(inference)
         except AllianceskgError as exc:
             raise BuildError(exc.message, hint=exc.hint) from None
         graphs[GRAPH["inferred"]] = inference.triples
+        graphs[GRAPH["inferred-tentative"]] = entailments_graph(
+            _weakest_premises(graphs, inference.tentative))
     documents = tuple(_report(d, mentions[d.doc_id], layers[d.doc_id], warnings[d.doc_id])
                       for d in corpus.documents)
     return Build(graphs=graphs, validation=report, documents=documents,
                  input_hashes=_hashes(paths), timings=timer.timings)
+
+
+def draft(paths: ProjectPaths, document: Document, *,
+          max_document_chars: int | None = None) -> tuple[str, int]:
+    """The automatic layer's reading of one document as a claims file to review (for
+    ``allianceskg draft``), with the same model, gazetteer and stages as :func:`build`;
+    the document's curated file, if any, is ignored. Returns the text and the number
+    of facts."""
+    ontology, reference = load_ontology(paths.ontology), load_reference(paths.reference)
+    parse, _ = _parse(document, max_document_chars or _max_document_chars())
+    if parse is None:
+        raise BuildError(f"{document.path.name}: language {document.metadata.language!r} is "
+                         f"not supported by the automatic layer",
+                         hint="the automatic layer reads English (en); curate the document by hand")
+    gazetteer = build_gazetteer(reference, ontology)
+    mentions, candidates = find_mentions(document, gazetteer, parse)
+    minter = Minter(set(reference.subjects()), superclasses(ontology))
+    layer = read_document(document, parse, mentions, candidates, gazetteer, minter)
+    resolver = Resolver(reference, ontology)
+    values = set(ontology.subjects(RDF.type, OWL.NamedIndividual))  # statuses, attitudes
+    labels = {s: str(o) for graph in (reference, ontology)
+              for s, o in graph.subject_objects(RDFS.label)
+              if isinstance(s, URIRef) and getattr(o, "language", None) in (None, "en")
+              and (graph is reference or s in values)}
+    for entity in layer.claims.entities:
+        resolver.add(entity)
+        labels[entity.iri] = entity.label
+    return draft_text(document, layer, candidates, resolver, labels), len(layer.claims.claims)
+
+
+def _tentative_facts(claims: list[Claim], established: Graph) -> Graph:
+    """The asserted triples no source states as a reported fact (DESIGN.md §5: the
+    fact is asserted in its document graph; its standing is its claims' modality)."""
+    reported = {c.triple for c in claims if c.modality == AKG.ReportedFact}
+    tentative = Graph()
+    for claim in claims:
+        if claim.triple not in reported and claim.triple not in established:
+            tentative.add(claim.triple)
+    return tentative
+
+
+def _weakest_premises(graphs: dict[URIRef, Graph], entailments: Graph) -> dict[tuple, URIRef]:
+    """Each tentative entailment with the weakest modality of its strongest derivation
+    (speculation when no rule the explainer knows derives it)."""
+    kb = knowledge_base(graphs)
+    for triple in entailments:
+        kb.tentative.add(triple)
+    found = {}
+    for triple in entailments:
+        modality = explain(kb, triple).modality
+        found[triple] = modality if modality in (AKG.AuthorAssessment, AKG.Speculation) \
+            else AKG.Speculation
+    return found
 
 
 def _max_document_chars() -> int:

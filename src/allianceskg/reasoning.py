@@ -1,23 +1,37 @@
 """OWL 2 RL reasoning with owlrl: only the new triples, without owlrl's noise.
 
-Input: the ontology and the asserted data as rdflib graphs. Output: an
-:class:`Inference` holding the entailments not already asserted, minus the axiomatic
-noise owlrl emits (reflexive ``owl:sameAs``, typings of literals and of everything as
-``owl:Thing``/``rdfs:Resource``, schema-level facts about vocabulary terms), and the
-inconsistencies owlrl found (a disjointness violated, a member of ``owl:Nothing``).
-owlrl lives in this module only; neither input graph is modified.
+Input: the ontology, the established data (reference data, and facts some source
+states as a reported fact) and, optionally, tiers of tentative facts (those only
+assessed, those only speculated). Output: an :class:`Inference` holding the
+entailments not already asserted, minus the axiomatic noise owlrl emits (reflexive
+``owl:sameAs``, typings of literals and of everything as ``owl:Thing``/``rdfs:Resource``,
+schema-level facts about vocabulary terms), and the inconsistencies owlrl found (a
+disjointness violated, a member of ``owl:Nothing``).
+
+Modality survives reasoning: the closure is computed first over the established
+data, then again with the tentative facts added, so an entailment is established
+only if it follows from established premises (:attr:`Inference.triples`); the others
+(:attr:`Inference.tentative`) are described in graph/inferred-tentative with the
+weakest modality their strongest derivation needs (found by
+:mod:`allianceskg.explain`). A triple a source states only tentatively but that
+follows from established facts is among the established entailments: its standing is
+established by inference. A
+speculative ``hasParty`` thus never comes back from the inverse rule as a plain
+``isPartyTo``. owlrl lives in this module only; no input graph is modified.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 
 import owlrl
 from owlrl.Namespaces import ERRNS
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import OWL, RDF, RDFS
 
 from allianceskg.errors import AllianceskgError
+from allianceskg.vocab import AKG
 
 # Vocabulary namespaces whose terms get schema-level entailments (scm-* rules) that an
 # analyst querying the data never needs in graph/inferred.
@@ -29,10 +43,13 @@ _NOISE_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual}
 
 @dataclass(frozen=True)
 class Inference:
-    """What reasoning found: the new triples, and any inconsistency messages."""
+    """What reasoning found: the new triples that follow from established premises,
+    those that need an assessed or speculated premise (by the weakest modality they
+    need, in tier order), and any inconsistency messages."""
 
     triples: Graph
     inconsistencies: tuple[str, ...]
+    tentative: Graph = field(default_factory=Graph)
 
     @property
     def consistent(self) -> bool:
@@ -43,24 +60,78 @@ class InconsistencyError(AllianceskgError):
     """The data contradicts the ontology (disjoint classes, owl:Nothing, …)."""
 
 
-def infer(ontology: Graph, data: Graph) -> Inference:
-    """Run the OWL 2 RL closure over ontology + data; return only what is new."""
+def infer(ontology: Graph, data: Graph, tentative: Graph | None = None) -> Inference:
+    """Run the OWL 2 RL closure over ontology + data; then, if there are tentative
+    facts (assessed or speculated), add them and close again. Return only what is
+    new: :attr:`Inference.triples` follow from ``data``, :attr:`Inference.tentative`
+    need a tentative fact (which modality, :func:`classify` tells)."""
     working = Graph()
     for triple in ontology:
         working.add(triple)
     for triple in data:
         working.add(triple)
     asserted = set(working)
+    _close(working)
+    messages = list(_error_messages(working))
+    new = _new_triples(working, asserted, ontology)
+    weak = Graph()
+    if tentative is not None and len(tentative):
+        before = set(working)
+        for triple in tentative:
+            working.add(triple)
+        _close(working)
+        messages.extend(_error_messages(working))
+        weak = _new_triples(working, before | set(tentative), ontology)
+    for graph in (new, weak):
+        for prefix, namespace in data.namespaces():
+            graph.bind(prefix, namespace, replace=True)
+    return Inference(triples=new, inconsistencies=tuple(sorted(set(messages))), tentative=weak)
+
+
+def _close(graph: Graph) -> None:
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False,
-                           datatype_axioms=False).expand(working)
-    messages = _error_messages(working)
+                           datatype_axioms=False).expand(graph)
+
+
+def _new_triples(working: Graph, known: set, ontology: Graph) -> Graph:
     new = Graph()
     for triple in working:
-        if triple not in asserted and not _is_noise(triple, ontology):
+        if triple not in known and not _is_noise(triple, ontology):
             new.add(triple)
-    for prefix, namespace in data.namespaces():
-        new.bind(prefix, namespace, replace=True)
-    return Inference(triples=new, inconsistencies=messages)
+    return new
+
+
+ENTAILMENT = Namespace("https://w3id.org/allianceskg/entailment/")
+
+
+def entailment_iri(triple: tuple) -> URIRef:
+    """Content-derived: the same triple gives the same node in every build."""
+    key = " ".join(term.n3() for term in triple)
+    return ENTAILMENT[hashlib.sha256(key.encode()).hexdigest()[:16]]
+
+
+def entailments_graph(tentative: dict[tuple, URIRef]) -> Graph:
+    """Tentative entailments described, not asserted: each an ``akg:Entailment`` node
+    (rdf:subject, rdf:predicate, rdf:object) with ``akg:premiseModality`` the weakest
+    modality it needs, so no query for the plain triple finds it as a fact."""
+    graph = Graph()
+    for triple, modality in tentative.items():
+        node = entailment_iri(triple)
+        graph.add((node, RDF.type, AKG.Entailment))
+        graph.add((node, RDF.subject, triple[0]))
+        graph.add((node, RDF.predicate, triple[1]))
+        graph.add((node, RDF.object, triple[2]))
+        graph.add((node, AKG.premiseModality, modality))
+    return graph
+
+
+def tentative_triples(graph: Graph) -> dict[tuple, URIRef]:
+    """The plain triples an entailments graph describes, with their premise modality."""
+    found = {}
+    for node in graph.subjects(RDF.type, AKG.Entailment):
+        triple = tuple(graph.value(node, p) for p in (RDF.subject, RDF.predicate, RDF.object))
+        found[triple] = graph.value(node, AKG.premiseModality)
+    return found
 
 
 def check_consistent(inference: Inference) -> None:

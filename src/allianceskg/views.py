@@ -12,7 +12,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from allianceskg.errors import AllianceskgError, InputFileError
-from allianceskg.explain import Explanation, KnowledgeBase, explain
+from allianceskg.explain import Explanation, explain, knowledge_base
 from allianceskg.formats import (GRAPH_FORMATS, parse_term, write_dataset, write_graph,
                                  write_results)
 from allianceskg.model import load_ontology, load_shapes
@@ -154,7 +154,8 @@ def stats_text(folder: Path) -> str:
     lines += ["", "claims by modality:"] + [f"  {m:<24} {n:>6}" for m, n in sorted(modalities.items())]
     classes = Counter()
     for name, graph in graphs.items():
-        if name not in (GRAPH["ontology"], GRAPH["provenance"], GRAPH["mentions"], GRAPH["inferred"]):
+        if name not in (GRAPH["ontology"], GRAPH["provenance"], GRAPH["mentions"], GRAPH["inferred"],
+                        GRAPH["inferred-tentative"]):
             classes.update(_short(o) for o in graph.objects(None, RDF.type))
     lines += ["", "entities by asserted class:"]
     lines += [f"  {c:<32} {n:>6}" for c, n in sorted(classes.items(), key=lambda x: (-x[1], x[0]))]
@@ -163,11 +164,7 @@ def stats_text(folder: Path) -> str:
 
 def explain_text(folder: Path, subject: str, predicate: str, obj: str, fmt: str) -> tuple[str, bool]:
     graphs = release_graphs(folder)
-    kb = KnowledgeBase(
-        asserted={n: g for n, g in graphs.items() if n not in (GRAPH["inferred"], GRAPH["ontology"])},
-        inferred=graphs.get(GRAPH["inferred"], Graph()),
-        ontology=graphs.get(GRAPH["ontology"], Graph()),
-        provenance=graphs.get(GRAPH["provenance"], Graph()))
+    kb = knowledge_base(graphs)
     triple = (parse_term(subject), parse_term(predicate), parse_term(obj))
     explanation = explain(kb, triple)
     known = explanation.status != "unknown"
@@ -179,13 +176,17 @@ def explain_text(folder: Path, subject: str, predicate: str, obj: str, fmt: str)
 def _explanation_lines(node: Explanation, depth: int) -> list[str]:
     pad = "  " * depth
     s, p, o = (_short(t) for t in node.triple)
-    lines = [f"{pad}{s} {p} {o}"]
+    standing = f"  [{_short(node.modality)}]" if node.modality is not None else ""
+    lines = [f"{pad}{s} {p} {o}{standing}"]
     if node.status == "asserted":
         lines.append(f"{pad}  asserted in {', '.join(_short(g) for g in node.graphs)}")
         for quote in node.quotes:
             lines.append(f"{pad}  “{quote.exact}” ({_short(quote.document)} {quote.start}–{quote.end}, "
                          f"{_short(quote.modality)}, {_short(quote.method)})")
     elif node.status == "inferred":
+        for quote in node.quotes:  # also stated, more weakly than the inference holds
+            lines.append(f"{pad}  stated as “{quote.exact}” ({_short(quote.document)} "
+                         f"{quote.start}–{quote.end}, {_short(quote.modality)}), and")
         lines.append(f"{pad}  inferred by {node.rule} ({node.axiom}) from:")
         for premise in node.premises:
             lines += _explanation_lines(premise, depth + 2)
@@ -196,6 +197,7 @@ def _explanation_lines(node: Explanation, depth: int) -> list[str]:
 
 def _explanation_json(node: Explanation) -> dict:
     return {"triple": [str(t) for t in node.triple], "status": node.status,
+            "modality": str(node.modality) if node.modality is not None else None,
             "graphs": [str(g) for g in node.graphs], "rule": node.rule, "axiom": node.axiom,
             "evidence": [{"document": str(q.document), "quote": q.exact, "start": q.start,
                           "end": q.end, "modality": str(q.modality), "method": str(q.method)}

@@ -66,6 +66,7 @@ class AKG(DefinedNamespace):
     EconomicCoercion: URIRef
     EnergyDependence: URIRef
     Event: URIRef
+    Entailment: URIRef
     Evidence: URIRef
     ExportControls: URIRef
     ExtractionMethod: URIRef
@@ -155,6 +156,7 @@ class AKG(DefinedNamespace):
     pillarOf: URIRef
     pillarTheme: URIRef
     posedBy: URIRef
+    premiseModality: URIRef
     poses: URIRef
     seatOf: URIRef
     stanceHolder: URIRef

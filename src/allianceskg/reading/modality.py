@@ -172,7 +172,16 @@ def _speaker(node, child) -> str | None:
     return None
 
 
-def _phrase(token) -> str:
-    words = [t for t in token.subtree if t.dep_ not in ("punct",) and t.i <= token.i + 3]
-    text = " ".join(t.text for t in words if t.dep_ != "det" or t.i != words[0].i)
-    return text.strip() or token.text
+def _phrase(token, longest: int = 8) -> str:
+    """The speaker's noun phrase as written ("people familiar with the talks"), without
+    a leading determiner or trailing punctuation; just the head word's left part when
+    the phrase runs longer than ``longest`` tokens."""
+    doc = token.doc
+    left, right = token.left_edge.i, token.right_edge.i
+    if right - left >= longest:
+        right = token.i
+    while left < right and (doc[left].dep_ == "det" or doc[left].is_punct):
+        left += 1
+    while right > left and doc[right].is_punct:
+        right -= 1
+    return doc[left:right + 1].text.strip() or token.text

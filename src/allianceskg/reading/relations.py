@@ -117,6 +117,8 @@ BENEFIT_VERBS = {"benefit": AKG.benefits, "help": AKG.benefits, "boost": AKG.ben
                  "penalise": AKG.harms, "penalize": AKG.harms, "undercut": AKG.harms,
                  "disadvantage": AKG.harms, "squeeze": AKG.harms, "threaten": AKG.harms,
                  "cost": AKG.harms}
+BAN_VERBS = {"ban": AKG.TradeBan, "prohibit": AKG.TradeBan, "embargo": AKG.TradeBan,
+             "sanction": AKG.Sanctions}
 COUNTER_VERBS = {"counter", "counterbalance", "offset", "balance", "check", "contain",
                  "blunt", "dilute", "rival", "curb"}
 MEMBER_VERBS = {"group", "comprise", "include", "bring", "unite", "span", "gather"}
@@ -128,7 +130,8 @@ GOVERNMENT_NOUNS = {"ministry", "government", "official", "officials", "presiden
                     "spokeswoman", "administration", "commission", "authorities",
                     "regulators", "lawmakers", "negotiators", "diplomats", "cabinet",
                     "parliament", "premier", "chancellor", "envoy", "delegation", "office",
-                    "department", "prime", "state", "council"}
+                    "department", "prime", "state", "council", "congress", "senate",
+                    "legislature", "treasury", "ministers", "regulator", "customs"}
 INDUSTRY_NOUNS = {"farmers", "producers", "exporters", "manufacturers", "carmakers", "automakers",
                   "firms", "companies", "industry", "miners", "steelmakers", "chipmakers",
                   "makers", "workers", "businesses", "suppliers", "refiners", "growers"}
@@ -197,6 +200,7 @@ class Extractor:
         self.gazetteer, self.minter = gazetteer, minter
         self.reading = Reading()
         self.last: dict[str, URIRef] = {}
+        self.at: dict[int, URIRef] = {}
 
     def read(self, parse, mentions: list[Mention], candidates: list[Candidate]) -> Reading:
         by_sentence: dict[int, list[Mention]] = {}
@@ -214,7 +218,8 @@ class Extractor:
 
     # -- the constructions -------------------------------------------------------
     def _sentence(self, s: _Sentence) -> None:
-        for token in s.doc:
+        self.at = {}  # token index -> the agreement or measure node read from it
+        for token in s.doc:  # nouns first, so verbs find the nodes they are about
             lemma = token.lemma_.lower()
             if token.pos_ in ("NOUN", "PROPN") and (lemma in AGREEMENT_NOUNS or self._known(s, token, AKG.Agreement)):
                 self._agreement(s, token)
@@ -222,7 +227,13 @@ class Extractor:
                 measure = _measure_type(token)
                 if measure is not None:
                     self._measure(s, token, measure)
+            if lemma == "member" and token.pos_ == "NOUN":
+                self._member_noun(s, token)
+        for token in s.doc:
+            lemma = token.lemma_.lower()
             if token.pos_ == "VERB" or token.pos_ == "AUX":
+                if lemma in BAN_VERBS:
+                    self._ban_verb(s, token, BAN_VERBS[lemma])
                 if lemma in EXPOSE_VERBS:
                     self._crisis(s, token)
                 if lemma in POLICY_VERBS:
@@ -237,8 +248,11 @@ class Extractor:
                     self._ties(s, token)
                 if lemma in ("join", "accede", "become") or lemma in MEMBER_VERBS:
                     self._membership_verb(s, token)
-            if lemma == "member" and token.pos_ == "NOUN":
-                self._member_noun(s, token)
+
+    def _remember(self, kind: str, token, node: URIRef) -> None:
+        self.last[kind] = node
+        self.last["thing"] = node  # what "it" most likely refers to next
+        self.at[token.i] = node
 
     def _propose(self, s: _Sentence, triple, construction: str, predicate_token,
                  decision: Decision | None = None) -> None:
@@ -258,7 +272,7 @@ class Extractor:
         node = known or self._agreement_node(s, noun, named, parties)
         if node is None:
             return
-        self.last["agreement"] = node
+        self._remember("agreement", noun, node)
         predicate_token = verb if verb is not None else noun
         decision = decide(predicate_token)
         for party in parties:
@@ -269,13 +283,15 @@ class Extractor:
                           decision)
         if verb is not None:
             self._when_and_where(s, node, verb, decision)
+        self._noun_date(s, node, noun, predicate_token, decision)
 
     def _agreement_node(self, s: _Sentence, noun, named: list[URIRef],
                         parties: list[URIRef]) -> URIRef | None:
         phrase = _noun_phrase(noun, s)
         determiner = {c.lower_ for c in noun.children if c.dep_ in ("det", "poss")}
         bare = phrase.lower() == noun.lower_ or phrase.lower() in ("trade " + noun.lower_,)
-        if not named and determiner & {"the", "this", "that", "its", "their"} and bare:
+        if not named and determiner & {"the", "this", "that", "its", "their"} and bare \
+                and (self.last.get("agreement") or not parties):
             return self.last.get("agreement")  # "the pact": the one the text is about
         if not parties and not _has_name(noun):
             return None
@@ -289,6 +305,9 @@ class Extractor:
         for child in noun.children:  # "the EU–Mercosur agreement", "a US-Japan deal"
             if child.dep_ in ("compound", "amod", "nmod", "poss") and child.i < noun.i:
                 parties += self._actors(s, child, include_children=True)
+                for inner in child.subtree:  # nested compounds: EU ← Mercosur ← agreement
+                    if inner.i < child.i and inner.dep_ in ("compound", "amod", "nmod", "conj"):
+                        parties += self._actors(s, inner, include_children=False)
         for prep in noun.children:
             if prep.dep_ == "prep" and prep.lower_ in ("between", "with", "among", "linking"):
                 for pobj in _children(prep, "pobj"):
@@ -369,6 +388,16 @@ class Extractor:
                     goods += self._topics(s, child)
             if child.dep_ == "prep":
                 self._on_what(s, child, targets, goods)
+            if child.dep_ in ("acl", "relcl") and child.lemma_.lower() in IMPOSE_VERBS:
+                # "sanctions imposed by the EU on Russia", "curbs that China introduced"
+                for agent in _children(child, "agent"):
+                    for pobj in _children(agent, "pobj"):
+                        imposers += self._actor_list(s, pobj)
+                if child.dep_ == "relcl":
+                    for subject in _children(child, "nsubj"):
+                        imposers += self._actor_list(s, subject)
+                for prep in _children(child, "prep"):
+                    self._on_what(s, prep, targets, goods)
         if verb is not None:
             lemma = verb.lemma_.lower()
             if noun.dep_ in ("dobj", "nsubjpass", "pobj") and (lemma in IMPOSE_VERBS or noun.dep_ == "nsubjpass"):
@@ -381,11 +410,16 @@ class Extractor:
                     self._on_what(s, prep, targets, goods)
         imposers, targets = _unique(imposers), [t for t in _unique(targets) if t not in imposers]
         if not imposers and not targets:
-            return
-        label = _measure_label(_noun_phrase(noun, s), imposers, targets, self.gazetteer)
+            previous = self.last.get("measure")
+            if _definite_bare(noun) and previous is not None and self.minter.is_a(previous, kind):
+                self.at[noun.i] = previous  # "the ban": the one the text just named
+                return
+            if not goods:
+                return
+        label = _measure_label(_measure_phrase(noun, s), imposers, targets, self.gazetteer)
         node = self.minter.mint(label, kind, "measure",
                                 phrase_key=(kind, tuple(imposers), tuple(targets), tuple(goods)))
-        self.last["measure"] = node
+        self._remember("measure", noun, node)
         token = verb if verb is not None and noun.dep_ in ("dobj", "nsubjpass", "pobj") else noun
         decision = decide(token)
         for actor in imposers:
@@ -394,13 +428,70 @@ class Extractor:
             self._propose(s, (node, AKG.imposedOn, actor), "measure", token, decision)
         for good in _unique(goods):
             self._propose(s, (node, AKG.concerns, good), "measure", token, decision)
-        if verb is not None:
-            for t in _attached(verb):
-                if t.ent_type_ == "DATE":
-                    date = normalise_date(_entity_text(t))
-                    if date:
-                        self._propose(s, (node, AKG.date, Literal(date)), "date", token, decision)
-                        break
+        if verb is not None and noun.dep_ in ("dobj", "nsubjpass", "pobj", "nsubj"):
+            self._date(s, node, verb, token, decision)
+        self._noun_date(s, node, noun, token, decision)
+
+    def _date(self, s: _Sentence, node: URIRef, verb, token, decision: Decision) -> None:
+        for t in _attached(verb):
+            if t.ent_type_ == "DATE":
+                date = normalise_date(_entity_text(t))
+                if date:
+                    self._propose(s, (node, AKG.date, Literal(date)), "date", token, decision)
+                    return
+
+    def _noun_date(self, s: _Sentence, node: URIRef, noun, token, decision: Decision) -> None:
+        """A date in a clause attached to the noun: 'controls, which took effect in
+        September 2025', 'the Act, passed in August 2022', 'ban, in force since 2020'."""
+        for child in noun.children:
+            if child.dep_ in ("acl", "relcl", "appos", "amod", "advcl") or (
+                    child.dep_ == "prep" and child.lower_ in ("since", "from")):
+                for t in child.subtree:
+                    if t.ent_type_ == "DATE":
+                        date = normalise_date(_entity_text(t))
+                        if date:
+                            self._propose(s, (node, AKG.date, Literal(date)), "date", token, decision)
+                            return
+
+    def _ban_verb(self, s: _Sentence, verb, kind: URIRef) -> None:
+        """'Indonesia banned exports of nickel ore', 'Washington sanctioned Russian banks'."""
+        imposers = []
+        for subject in _subjects(verb):
+            imposers += self._actor_list(s, subject)
+        for agent in _children(verb, "agent"):
+            for pobj in _children(agent, "pobj"):
+                imposers += self._actor_list(s, pobj)
+        targets, goods = [], []
+        for obj in _children(verb, "dobj") + _children(verb, "nsubjpass"):
+            actors = self._actor_list(s, obj)
+            if actors and kind == AKG.Sanctions:
+                targets += actors
+                continue
+            for item in [obj, *obj.conjuncts]:
+                goods += self._topics(s, item, mint=item.lemma_.lower() not in ("export", "import"))
+                for prep in _children(item, "prep"):
+                    if prep.lower_ == "of":
+                        for inner in _children(prep, "pobj"):
+                            for good in [inner, *inner.conjuncts]:
+                                goods += self._topics(s, good, mint=True)
+        imposers, targets, goods = _unique(imposers), _unique(targets), _unique(goods)
+        if not imposers or not (targets or goods):
+            return
+        what = _labels(targets, self.gazetteer) or ", ".join(
+            self.minter.label(g) or self.gazetteer.labels.get(g, "") for g in goods)
+        noun = {AKG.TradeBan: "ban", AKG.Sanctions: "sanctions"}.get(kind, "measure")
+        label = f"{_labels(imposers, self.gazetteer)} {noun} on {what}".strip()
+        node = self.minter.mint(label, kind, "measure",
+                                phrase_key=(kind, tuple(imposers), tuple(targets), tuple(goods)))
+        self._remember("measure", verb, node)
+        decision = decide(verb)
+        for actor in imposers:
+            self._propose(s, (node, AKG.imposedBy, actor), "measure", verb, decision)
+        for actor in targets:
+            self._propose(s, (node, AKG.imposedOn, actor), "measure", verb, decision)
+        for good in goods:
+            self._propose(s, (node, AKG.concerns, good), "measure", verb, decision)
+        self._date(s, node, verb, verb, decision)
 
     def _on_what(self, s: _Sentence, prep, targets: list, goods: list) -> None:
         if prep.lower_ not in ("on", "against", "targeting", "to", "for", "over"):
@@ -471,22 +562,31 @@ class Extractor:
         return self.minter.mint(phrase, AKG.Crisis, "crisis", phrase_key=(AKG.Crisis, phrase.lower()))
 
     def _policy(self, s: _Sentence, verb) -> None:
-        for obj in _children(verb, "dobj") + _children(verb, "nsubjpass"):
+        objects = _children(verb, "dobj") + _children(verb, "nsubjpass")
+        if verb.dep_ == "acl":  # "the Inflation Reduction Act, passed by Congress in 2022"
+            objects.append(verb.head)
+        for obj in objects:
             is_law = obj.ent_type_ == "LAW" or obj.lemma_.lower() in POLICY_NOUNS
             if not is_law or _measure_type(obj) is not None:
                 continue
             node = self._known(s, obj, AKG.Policy) or self._policy_node(s, obj)
+            if node is None and _definite_bare(obj) and self.last.get("policy"):
+                node = self.last["policy"]  # "the act": the one the text just named
             if node is None:
                 continue
+            self.last["policy"] = node
             actors = []
-            if obj.dep_ == "dobj":
+            if obj.dep_ == "dobj" and obj.head == verb:
                 for subject in _subjects(verb):
                     actors += self._actor_list(s, subject)
             for agent in _children(verb, "agent"):
                 for pobj in _children(agent, "pobj"):
                     actors += self._actor_list(s, pobj)
+            decision = decide(verb)
             for actor in _unique(actors):
-                self._propose(s, (node, AKG.introducedBy, actor), "policy", verb)
+                self._propose(s, (node, AKG.introducedBy, actor), "policy", verb, decision)
+            if actors:
+                self._date(s, node, verb, verb, decision)
 
     def _policy_node(self, s: _Sentence, token) -> URIRef | None:
         phrase = _noun_phrase(token, s, keep_names=True)
@@ -524,10 +624,17 @@ class Extractor:
         found = []
         for item in [token, *token.conjuncts]:
             lemma = item.lemma_.lower()
-            if lemma in AGREEMENT_NOUNS and self.last.get("agreement"):
+            if item.i in self.at:  # an agreement or measure read from this very noun
+                found.append(self.at[item.i])
+            elif item.lower_ in ("it", "them") and self.last.get("thing"):
+                found.append(self.last["thing"])
+            elif lemma in AGREEMENT_NOUNS and self.last.get("agreement"):
                 found.append(self._agreement_target(s, item))
-            elif _measure_type(item) is not None and self.last.get("measure"):
-                found.append(self.last["measure"])
+            elif lemma in ("move", "measure", "step", "decision") and _definite_bare(item) \
+                    and self.last.get("thing"):
+                found.append(self.last["thing"])
+            elif lemma in POLICY_NOUNS and _definite_bare(item) and self.last.get("policy"):
+                found.append(self.last["policy"])  # "the law", "the act"
             else:
                 found += self._actors(s, item, include_children=True) or [
                     e for e in [self._known(s, item, AKG.Agreement), self._known(s, item, AKG.Policy)] if e]
@@ -550,6 +657,9 @@ class Extractor:
         actors = []
         for obj in _children(verb, "dobj"):
             actors += self._actor_list(s, obj)
+        if not things and verb.dep_ == "conj":  # "benefits X and harms Y"
+            for subject in _subjects(verb.head):
+                things += self._targets(s, subject)
         for thing in _unique(things):
             for actor in _unique(actors):
                 self._propose(s, (thing, predicate, actor), "consequence", verb)
@@ -646,7 +756,8 @@ class Extractor:
         if token.lower_ in ANAPHORA and self.last.get("organisation"):
             return self.last["organisation"]
         candidate = s.candidate.get(token.i)
-        if candidate is not None and candidate.kind == "organisation":
+        if candidate is not None and (candidate.kind == "organisation" or (
+                candidate.kind == "place" and _looks_like_bloc(candidate.surface))):
             node = self.minter.mint(candidate.surface, AKG.Bloc if _looks_like_bloc(candidate.surface)
                                     else AKG.Organisation, "membership",
                                     phrase_key=(AKG.Organisation, candidate.surface.lower()))
@@ -673,7 +784,8 @@ class Extractor:
                 c.lower_ == "the" for c in token.children):
             return [self.last["organisation"]]
         candidate = s.candidate.get(token.i)
-        if candidate is not None and candidate.kind in ("organisation", "state"):
+        if candidate is not None and (candidate.kind in ("organisation", "state") or (
+                candidate.kind == "place" and _looks_like_bloc(candidate.surface))):
             return [self._organisation(s, token)]
         if include_children and token.lower_ in INDUSTRY_NOUNS:
             group = self._industry_group(s, token)
@@ -809,6 +921,25 @@ def _noun_phrase(noun, s: _Sentence, *, keep_names: bool = False) -> str:
     return re.sub(r"\s+", " ", " ".join([words, *right])).strip(" -–—'’\"“”")
 
 
+def _definite_bare(noun) -> bool:
+    """'the ban', 'these measures', 'the move': a definite noun with no modifier."""
+    determiners = {c.lower_ for c in noun.children if c.dep_ == "det"}
+    modified = any(c.dep_ in ("compound", "amod", "poss", "prep", "acl", "relcl", "nmod")
+                   for c in noun.children)
+    return bool(determiners & {"the", "this", "these", "those", "that"}) and not modified
+
+
+def _measure_phrase(noun, s: _Sentence) -> str:
+    """The measure as the text names it, with what it is on: 'ban on exports of
+    unprocessed nickel ore' (at most eight words after the noun)."""
+    phrase = _noun_phrase(noun, s)
+    for child in noun.rights:
+        if child.dep_ == "prep" and child.lower_ in ("on", "against", "of") and child.i == noun.i + 1:
+            end = min(child.right_edge.i, child.i + 8)
+            return f"{phrase} {s.doc[child.i:end + 1].text}".strip()
+    return phrase
+
+
 def _has_name(token) -> bool:
     return token.pos_ == "PROPN" or any(t.pos_ == "PROPN" for t in token.lefts)
 
@@ -825,7 +956,9 @@ def _labels(entities: list[URIRef], gazetteer: Gazetteer) -> str:
 def _measure_label(phrase: str, imposers: list[URIRef], targets: list[URIRef],
                    gazetteer: Gazetteer) -> str:
     label = " ".join(filter(None, [_labels(imposers, gazetteer), phrase]))
-    return f"{label} on {_labels(targets, gazetteer)}" if targets else label
+    if targets and not any(gazetteer.labels.get(t, "\0") in phrase for t in targets):
+        return f"{label} on {_labels(targets, gazetteer)}"
+    return label
 
 
 def _looks_like_bloc(name: str) -> bool:
