@@ -8,11 +8,18 @@ not dependencies of the project):
     pip install rdflib-endpoint uvicorn
     python benchmarks/service.py [--seconds 15] [--clients 8]
 
-Servers, one after the other, each warmed up first:
-- allianceskg serve, default settings (worker processes, time limit, row cap, result
-  cache: all the safety rules on);
-- allianceskg serve with the result cache off (every request evaluated);
-- rdflib-endpoint (FastAPI + rdflib in one process) under uvicorn.
+Servers, one after the other, each warmed up first: allianceskg serve with default
+settings (worker processes, time limit, row cap, bounded queue, result cache), and
+rdflib-endpoint (FastAPI + rdflib in one process) under uvicorn. For each:
+
+- the soak with repeated texts (the competency mix round-robin: caches help);
+- the soak with unique texts (a comment makes every request new: each one reaches a
+  worker — the figure to watch);
+- the latency of a light query (uncached) while 20 heavy queries run;
+- resident memory of the server and all its processes, sampled every second.
+
+503 answers (the bounded queue refusing, with Retry-After) are counted apart from
+other errors; clients do not retry them here.
 """
 
 from __future__ import annotations
@@ -91,28 +98,45 @@ def request(host: str, port: int, path: str, query: str,
     return response.status, elapsed
 
 
-def load(host: str, target: str, queries: list[str], seconds: float, clients: int) -> dict:
+def load(host: str, target: str, queries: list[str], seconds: float, clients: int,
+         unique: bool, pid: int) -> dict:
     port, path = target.split(":", 1)
     for query in queries:  # warm up: parse caches, result caches, lazy imports
         request(host, int(port), path, query)
     latencies: list[float] = []
-    errors = [0]
+    counts = {"refused": 0, "errors": 0}
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
+    serial = iter(range(10**9))
+    memory: list[float] = []
 
     def client(offset: int) -> None:
         connection = http.client.HTTPConnection(host, int(port), timeout=120)
         position = offset
         while time.monotonic() < deadline:
-            status, elapsed = request(host, int(port), path, queries[position % len(queries)], connection)
+            query = queries[position % len(queries)]
+            if unique:
+                query += f"\n# request {next(serial)}"
+            status, elapsed = request(host, int(port), path, query, connection)
             position += 1
             with lock:
-                latencies.append(elapsed)
-                errors[0] += status != 200
+                if status == 200:
+                    latencies.append(elapsed)
+                elif status == 503:
+                    counts["refused"] += 1
+                else:
+                    counts["errors"] += 1
         connection.close()
 
+    def sample() -> None:
+        while time.monotonic() < deadline:
+            memory.append(rss_mb(pid))
+            time.sleep(1)
+
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    sampler = threading.Thread(target=sample, daemon=True)
     started = time.monotonic()
+    sampler.start()
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -120,20 +144,47 @@ def load(host: str, target: str, queries: list[str], seconds: float, clients: in
     wall = time.monotonic() - started
     latencies.sort()
     return {"qps": len(latencies) / wall, "p50": statistics.median(latencies) * 1000,
-            "p99": latencies[int(len(latencies) * 0.99) - 1] * 1000, "requests": len(latencies),
-            "errors": errors[0]}
+            "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
+            "refused": counts["refused"], "errors": counts["errors"],
+            "rss_min": min(memory, default=0), "rss_max": max(memory, default=0)}
+
+
+HEAVY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f }"
+
+
+def light_under_heavy(host: str, target: str) -> float:
+    """Milliseconds for a light, uncached query while 20 heavy ones run."""
+    port, path = target.split(":", 1)
+    threads = [threading.Thread(target=lambda i=i: _quiet(host, int(port), path, HEAVY + f" # {i}"))
+               for i in range(20)]
+    for thread in threads:
+        thread.start()
+    time.sleep(1.0)
+    status, elapsed = request(host, int(port), path, f"ASK {{ ?s a ?t }} # {time.time()}")
+    for thread in threads:
+        thread.join()
+    return elapsed * 1000 if status == 200 else float("nan")
+
+
+def _quiet(host: str, port: int, path: str, query: str) -> None:
+    try:
+        request(host, port, path, query)
+    except OSError:
+        pass
 
 
 def rss_mb(pid: int) -> float:
-    """Resident memory of a process and its children (worker processes), in MB."""
-    total = 0
-    pids = [pid]
-    children = Path(f"/proc/{pid}/task/{pid}/children")
-    if children.exists():
-        pids += [int(p) for p in children.read_text().split()]
-    for each in pids:
-        status = Path(f"/proc/{each}/status").read_text()
+    """Resident memory of a process and every process below it, in MB."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
         total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+        todo += [int(c) for c in children]
     return total / 1024
 
 
@@ -144,28 +195,38 @@ def main() -> None:
     args = parser.parse_args()
     queries = [q.text for q in load_queries() if not q.parameters]
     release = ProjectPaths.default().release
-    runs = [("allianceskg (safety rules on, result cache on)", lambda: start_allianceskg()),
-            ("allianceskg (safety rules on, result cache off)", lambda: start_allianceskg("--cache-entries", "0")),
+    runs = [("allianceskg (defaults: workers, limits, bounded queue, cache)", lambda: start_allianceskg()),
             ("rdflib-endpoint 0.6 (uvicorn, one process)", lambda: start_rdflib_endpoint(release))]
     results = {}
     for name, start in runs:
         process, host, target = start()
         try:
-            figures = load(host, target, queries, args.seconds, args.clients)
-            figures["rss"] = rss_mb(process.pid)
-            results[name] = figures
+            results[name] = {
+                "repeated": load(host, target, queries, args.seconds, args.clients, False, process.pid),
+                "unique": load(host, target, queries, args.seconds, args.clients, True, process.pid),
+                # rdflib-endpoint has no time limit: its heavy queries would run for minutes
+                "light_ms": light_under_heavy(host, target) if name.startswith("allianceskg")
+                else None}
         finally:
             process.terminate()
-            process.wait(timeout=30)
+            process.wait(timeout=60)
     print(f"{len(queries)} competency queries round-robin, {args.clients} concurrent clients, "
-          f"{args.seconds:g} s per server, keep-alive connections, JSON results:")
-    print(f"  {'server':<50} {'q/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'RSS MB':>7}")
-    for name, f in results.items():
-        print(f"  {name:<50} {f['qps']:8.1f} {f['p50']:8.1f} {f['p99']:8.1f} {f['errors']:7d} {f['rss']:7.0f}")
-    baseline = results["rdflib-endpoint 0.6 (uvicorn, one process)"]["qps"]
-    for name, f in results.items():
-        if not name.startswith("rdflib"):
-            print(f"  throughput ratio, {name} / rdflib-endpoint: {f['qps'] / baseline:.1f}x")
+          f"{args.seconds:g} s per soak, keep-alive connections, JSON results:")
+    print(f"  {'server':<62} {'texts':<9} {'q/s':>7} {'p50 ms':>7} {'p99 ms':>8} {'503s':>6} "
+          f"{'errors':>6} {'RSS MB':>11}")
+    for name, r in results.items():
+        for mode in ("repeated", "unique"):
+            f = r[mode]
+            print(f"  {name:<62} {mode:<9} {f['qps']:7.1f} {f['p50']:7.1f} {f['p99']:8.1f} "
+                  f"{f['refused']:6d} {f['errors']:6d} {f['rss_min']:5.0f}-{f['rss_max']:<5.0f}")
+    for name, r in results.items():
+        shown = f"{r['light_ms']:.0f} ms" if r["light_ms"] is not None else \
+            "not measured (no time limit: the heavy queries would run for minutes)"
+        print(f"  light query while 20 heavy ones run, {name}: {shown}")
+    ours, theirs = results[runs[0][0]], results[runs[1][0]]
+    for mode in ("repeated", "unique"):
+        print(f"  throughput ratio ({mode} texts), allianceskg / rdflib-endpoint: "
+              f"{ours[mode]['qps'] / theirs[mode]['qps']:.1f}x")
     print(f"  (machine: {os.cpu_count()} cores)")
 
 

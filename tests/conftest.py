@@ -1,4 +1,7 @@
-"""Shared fixtures: the model files and the committed release (data/kg/)."""
+"""Shared fixtures: the model files, and a release built for the session from the
+committed seeds and claims only — so that documents an analyst has ingested into this
+checkout never change the answers the tests expect. CLI runs and servers started by
+the tests use that project copy unless a test gives its own."""
 
 from __future__ import annotations
 
@@ -40,15 +43,50 @@ def reference() -> Graph:
     return load_reference()
 
 
+_TEST_HOME: list[Path] = []  # the session's project copy, once built
+
+
+def committed(folder: Path) -> list[Path]:
+    """The files of ``folder`` that git tracks (all of them outside a git checkout)."""
+    files = sorted(p for p in folder.iterdir() if p.is_file())
+    try:
+        listed = subprocess.run(["git", "ls-files", "-z", "--", str(folder)], cwd=folder,
+                                capture_output=True, text=True, timeout=30, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return files
+    names = {Path(name).name for name in listed.split("\0") if name}
+    return [p for p in files if p.name in names] if names else files
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_home(tmp_path_factory) -> Path:
+    """A copy of the project with only its committed seeds and claims, and its release."""
+    from allianceskg.pipeline import build
+    from allianceskg.release import write_release
+
+    project = ProjectPaths.default().root
+    root = tmp_path_factory.mktemp("project") / "home"
+    documents = [p for p in committed(project / "seeds") if not p.name.endswith(".meta.yaml")]
+    make_home(root, documents)
+    claims = root / "data" / "claims"
+    shutil.rmtree(claims)
+    claims.mkdir()
+    for path in committed(project / "data" / "claims"):
+        shutil.copy(path, claims / path.name)
+    write_release(build(ProjectPaths(root)), root / "data" / "kg")
+    _TEST_HOME.append(root)
+    return root
+
+
 @pytest.fixture(scope="session")
-def release_dir() -> Path:
-    """The committed release, data/kg/ (a test checks it equals a fresh build)."""
-    return ProjectPaths.default().release
+def release_dir(test_home: Path) -> Path:
+    """The session's release, built from the committed seeds and claims."""
+    return test_home / "data" / "kg"
 
 
 @pytest.fixture(scope="session")
 def kg(release_dir: Path) -> Dataset:
-    """The committed release as a Dataset whose default graph is the union."""
+    """The session's release as a Dataset whose default graph is the union."""
     return load_release(release_dir)
 
 
@@ -77,11 +115,13 @@ def make_home(root: Path, documents: list[Path] | None = None, *, claims: bool =
 class Server:
     """A real ``allianceskg serve`` process on a free loopback port."""
 
-    def __init__(self, *args: str, env: dict | None = None) -> None:
+    def __init__(self, *args: str, env: dict | None = None, port: int = 0) -> None:
         environment = dict(os.environ, **(env or {}))
         environment.pop("ALLIANCESKG_HOME", None)
+        if _TEST_HOME and "ALLIANCESKG_HOME" not in (env or {}):
+            environment["ALLIANCESKG_HOME"] = str(_TEST_HOME[0])  # the session's release
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "allianceskg", "serve", "--port", "0", *args],
+            [sys.executable, "-m", "allianceskg", "serve", "--port", str(port), *args],
             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True, env=environment)
         line = self.process.stderr.readline()
         match = re.search(r"http://([\d.]+):(\d+)/sparql", line)
@@ -119,9 +159,11 @@ def server() -> Server:
 
 
 def run_cli(*args: str, home: Path | None = None, timeout: int = 600) -> subprocess.CompletedProcess:
-    """Run ``python -m allianceskg ARGS`` as a user would, optionally on another home."""
+    """Run ``python -m allianceskg ARGS`` as a user would, on ``home`` (default: the
+    session's project copy)."""
     env = dict(os.environ)
     env.pop("ALLIANCESKG_HOME", None)
+    home = home or (_TEST_HOME[0] if _TEST_HOME else None)
     if home is not None:
         env["ALLIANCESKG_HOME"] = str(home)
     return subprocess.run([sys.executable, "-m", "allianceskg", *args], capture_output=True,

@@ -131,3 +131,16 @@ def test_docs_write_a_section_per_term(tmp_path: Path, ontology: Graph):
 
 def _html_text(text: str) -> str:
     return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")[:40]
+
+
+def test_build_from_another_folder_does_not_write_into_the_checkout(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ)
+    env.pop("ALLIANCESKG_HOME", None)
+    result = subprocess.run([sys.executable, "-m", "allianceskg", "build", "-q"], cwd=tmp_path,
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 2 and "would write into the checkout" in result.stderr
+    assert "ALLIANCESKG_HOME" in result.stderr and "Traceback" not in result.stderr

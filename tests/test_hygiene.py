@@ -124,3 +124,31 @@ def test_every_hygiene_constraint_has_message_and_severity(hygiene_shapes: Graph
                if hygiene_shapes.value(c, SH.message) is None
                or hygiene_shapes.value(c, SH.severity) is None]
     assert not lacking, lacking
+
+
+def test_the_ontology_meets_the_owl2_dl_conditions_the_profile_checker_tests():
+    from allianceskg.checks import check_profile
+    from allianceskg.model import load_ontology
+
+    assert check_profile(load_ontology()) == []
+
+
+@pytest.mark.parametrize("extra, needle", [
+    ("akg:Claim rdfs:subClassOf rdf:Statement .", "reserved vocabulary"),
+    ("akg:startDate rdfs:range xsd:date .", "not in the OWL 2 datatype map"),
+    ("akg:demonym rdfs:range rdf:langString .", "not in the OWL 2 datatype map"),
+    ('akg:Actor <http://example.org/note> "x" .', "not declared"),
+])
+def test_the_profile_check_finds_each_known_breach(extra: str, needle: str):
+    from rdflib import Graph
+
+    from allianceskg.checks import check_profile
+    from allianceskg.model import load_ontology
+    from allianceskg.vocab import PREFIXES
+
+    graph = Graph()
+    for triple in load_ontology():
+        graph.add(triple)
+    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
+    graph.parse(data=header + extra, format="turtle")
+    assert any(needle in problem for problem in check_profile(graph))

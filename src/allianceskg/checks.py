@@ -11,6 +11,7 @@ text; an unreadable file raises InputFileError naming the file and line.
 from __future__ import annotations
 
 from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, XSD
 
 from allianceskg.model import (load_hygiene_shapes, load_ontology, load_reference,
                                load_shapes, ontology_version)
@@ -24,6 +25,7 @@ def check_model(package_version: str) -> list[str]:
     ontology = load_ontology()
     problems = check_version(ontology, package_version)
     problems += check_hygiene(ontology)
+    problems += check_profile(ontology)
     problems += check_vocabulary(ontology)
     problems += [f"ontology/shapes.ttl: {line}" for line in shapes_problems(load_shapes())]
     reference = load_reference()
@@ -51,6 +53,47 @@ def check_hygiene(ontology: Graph) -> list[str]:
     shapes = load_hygiene_shapes()
     report = validate(ontology, shapes)
     return [result.describe(ontology) for result in report.results]
+
+
+# OWL 2 Structural Specification §4 (the datatype map) and §2.4 (reserved vocabulary).
+OWL2_DATATYPES = {URIRef(str(XSD) + n) for n in (
+    "decimal", "integer", "nonNegativeInteger", "nonPositiveInteger", "positiveInteger",
+    "negativeInteger", "long", "int", "short", "byte", "unsignedLong", "unsignedInt",
+    "unsignedShort", "unsignedByte", "double", "float", "string", "normalizedString",
+    "token", "language", "Name", "NCName", "NMTOKEN", "boolean", "hexBinary",
+    "base64Binary", "anyURI", "dateTime", "dateTimeStamp")} | {
+    RDF.PlainLiteral, RDF.XMLLiteral, RDFS.Literal, OWL.real, OWL.rational}
+_RESERVED = (str(RDF), str(RDFS), str(OWL), str(XSD))
+_BUILT_IN_ANNOTATIONS = {RDFS.label, RDFS.comment, RDFS.seeAlso, RDFS.isDefinedBy,
+                         OWL.versionInfo, OWL.deprecated, OWL.priorVersion,
+                         OWL.backwardCompatibleWith, OWL.incompatibleWith}
+
+
+def check_profile(ontology: Graph) -> list[str]:
+    """The OWL 2 DL conditions that put an ontology outside RL when broken (the OWL
+    API's profile checker reports these): no reserved vocabulary used as a class, only
+    datatypes of the OWL 2 datatype map as ranges, every annotation property declared."""
+    problems = []
+    for cls, axiom in ((o, p) for p in (RDFS.subClassOf, OWL.equivalentClass, OWL.disjointWith)
+                       for o in ontology.objects(None, p)):
+        if isinstance(cls, URIRef) and str(cls).startswith(_RESERVED) and cls != OWL.Thing:
+            problems.append(f"reserved vocabulary {cls} is used as a class ({axiom})")
+    for cls in ontology.subjects(RDF.type, OWL.Class):
+        if isinstance(cls, URIRef) and str(cls).startswith(_RESERVED):
+            problems.append(f"reserved vocabulary {cls} is declared as a class")
+    for prop in ontology.subjects(RDF.type, OWL.DatatypeProperty):
+        for datatype in ontology.objects(prop, RDFS.range):
+            if datatype not in OWL2_DATATYPES:
+                problems.append(f"{prop} has range {datatype}, which is not in the OWL 2 "
+                                f"datatype map: drop the range and check it with SHACL")
+    declared = {p for kind in (OWL.AnnotationProperty, OWL.ObjectProperty, OWL.DatatypeProperty)
+                for p in ontology.subjects(RDF.type, kind)}
+    for predicate in sorted(set(ontology.predicates())):
+        if str(predicate).startswith(_RESERVED) or predicate in _BUILT_IN_ANNOTATIONS:
+            continue
+        if predicate not in declared:
+            problems.append(f"{predicate} is used but not declared (owl:AnnotationProperty)")
+    return problems
 
 
 def ontology_terms(ontology: Graph) -> set[str]:

@@ -27,6 +27,7 @@ and line.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,13 +35,15 @@ from pathlib import Path
 
 import yaml
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
 from allianceskg.corpus import Document
-from allianceskg.errors import InputFileError, yaml_problem
+from allianceskg.errors import InputFileError
+from allianceskg.yamlio import GuardedLoader, load_yaml
 from allianceskg.vocab import AKG, ID, PREFIXES
 
+_SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
 MODALITIES = {"fact": AKG.ReportedFact, "assessment": AKG.AuthorAssessment,
               "speculation": AKG.Speculation}
 
@@ -88,7 +91,7 @@ class Resolver:
     reference data and of the ontology's named individuals (statuses, attitudes),
     case-insensitive; ``id:`` and ``akg:`` names; classes and properties by name."""
 
-    def __init__(self, reference: Graph, ontology: Graph) -> None:
+    def __init__(self, reference: Graph, ontology: Graph, shapes: Graph | None = None) -> None:
         self._names: dict[str, set[URIRef]] = defaultdict(set)
         values = set(ontology.subjects(RDF.type, OWL.NamedIndividual))  # statuses, attitudes
         for graph, allowed in ((reference, None), (ontology, values)):
@@ -96,8 +99,13 @@ class Resolver:
                 for subject, name in graph.subject_objects(predicate):
                     if isinstance(subject, URIRef) and (allowed is None or subject in allowed):
                         self._names[str(name).casefold()].add(subject)
+        # A datatype property's literal type: its rdfs:range, or else the sh:datatype the
+        # shapes give it (the ontology leaves xsd:date out of ranges to stay in OWL 2 RL).
         self._datatype_ranges = {
             p: ontology.value(p, RDFS.range) for p in ontology.subjects(RDF.type, OWL.DatatypeProperty)}
+        for path, datatype in _shape_datatypes(shapes).items():
+            if self._datatype_ranges.get(path) is None and path in self._datatype_ranges:
+                self._datatype_ranges[path] = datatype
         self._properties = {p for kind in (OWL.ObjectProperty, OWL.DatatypeProperty)
                             for p in ontology.subjects(RDF.type, kind)}
         self._classes = set(ontology.subjects(RDF.type, OWL.Class))
@@ -158,13 +166,27 @@ class Resolver:
             raise ValueError(f"akg:{local} is not a term of the ontology") from None
 
 
+def _shape_datatypes(shapes: Graph | None) -> dict[URIRef, URIRef]:
+    """sh:path → sh:datatype of the property shapes (the shapes default to the project's)."""
+    if shapes is None:
+        from allianceskg.model import load_shapes
+
+        shapes = load_shapes()
+    found = {}
+    for shape in shapes.subjects(SH.datatype, None):
+        path, datatype = shapes.value(shape, SH.path), shapes.value(shape, SH.datatype)
+        if isinstance(path, URIRef) and datatype != RDF.langString:
+            found[path] = datatype
+    return found
+
+
 def _short(iri: URIRef) -> str:
     text = str(iri)
     return "id:" + text[len(str(ID)):] if text.startswith(str(ID)) else text
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A YAML loader whose mappings and lists remember their line."""
+class _LineLoader(GuardedLoader):
+    """A guarded YAML loader whose mappings and lists remember their line."""
 
 
 class _Map(dict):
@@ -211,10 +233,7 @@ def load_curated(path: Path, document: Document, resolver: Resolver) -> ClaimSet
 
 
 def _read_yaml(path: Path) -> _Map:
-    try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
-    except yaml.YAMLError as exc:
-        raise yaml_problem(path, exc) from None
+    data = load_yaml(path, _LineLoader)
     if not isinstance(data, _Map):
         raise InputFileError(path, "a claim file is a mapping with 'document' and 'claims'",
                              line=1)
@@ -225,6 +244,9 @@ def _entity(path: Path, item: object, resolver: Resolver) -> Entity:
     line = getattr(item, "line", None)
     if not isinstance(item, dict) or not {"id", "type", "label"} <= set(item):
         raise InputFileError(path, "an entity needs 'id', 'type' and 'label'", line=line)
+    if not _SLUG.fullmatch(str(item["id"])):
+        raise InputFileError(path, f"the entity id {item['id']!r} cannot be part of an IRI",
+                             line=line, hint="use lowercase letters, digits and '-' (a slug)")
     try:
         return Entity(iri=ID[str(item["id"])], type=resolver.type(str(item["type"])),
                       label=str(item["label"]))

@@ -9,6 +9,7 @@ exit code in one place (:func:`main`): 0 success, 1 the data does not conform,
 from __future__ import annotations
 
 import contextlib
+import errno
 import signal
 import sys
 from collections.abc import Iterator
@@ -80,9 +81,12 @@ def build(out_dir: Path | None, quiet: bool) -> None:
     A SHACL violation or an OWL inconsistency stops the build (exit 1) and leaves the
     previous release as it was.
     """
+    from allianceskg import resources
     from allianceskg.pipeline import ProjectPaths
 
     paths = ProjectPaths.default()
+    if out_dir is None:
+        resources.writable_root()  # refuses to write into a checkout from elsewhere
     result = _build_or_exit(paths, quiet)
     _write_release(result, out_dir or paths.release, quiet)
 
@@ -154,6 +158,13 @@ def export(data_dir: Path | None, graph_name: str, fmt: str, output: Path | None
     """Export a graph of the release, or all of it, in an RDF format."""
     from allianceskg.views import export_text
 
+    from allianceskg.errors import InputFileError
+
+    if output is not None and output.is_dir():
+        raise InputFileError(output, "is a folder", hint="give a file name, e.g. -o out.ttl")
+    if output is not None and not output.parent.is_dir():
+        raise InputFileError(output, f"the folder {output.parent} does not exist",
+                             hint="create it first, or write elsewhere")
     text = export_text(_release_dir(data_dir), graph_name, fmt)
     if output is None:
         click.echo(text, nl=False)
@@ -208,10 +219,11 @@ def ingest(file: Path, title: str | None, language: str, document_type: str, aut
     """
     from dataclasses import replace
 
+    from allianceskg import resources
     from allianceskg.ingest import stage_document
     from allianceskg.pipeline import ProjectPaths
 
-    paths = ProjectPaths.default()
+    paths = ProjectPaths(resources.writable_root())
     staged = stage_document(file, paths.seeds, title=title, language=language,
                             document_type=document_type, author=author, published=published)
     try:
@@ -337,8 +349,10 @@ def docs(out_dir: Path) -> None:
 def reference() -> None:
     """Regenerate data/reference/countries.ttl (ISO 3166 table) and places.ttl (capitals,
     demonyms, aliases and U.S. states from GeoNames and REST Countries data)."""
+    from allianceskg import resources
     from allianceskg.model import write_countries_reference, write_places_reference
 
+    resources.writable_root()
     click.echo(f"Wrote {write_countries_reference()}")
     click.echo(f"Wrote {write_places_reference()}")
 
@@ -349,7 +363,8 @@ def queries() -> None:
     from allianceskg.queries import load_queries
 
     for stored in load_queries():
-        click.echo(f"{stored.name:<40} {stored.title}")
+        parameters = f"  (-p {' -p '.join(p + '=…' for p in stored.parameters)})" if stored.parameters else ""
+        click.echo(f"{stored.name:<40} {stored.title}{parameters}")
 
 
 def main() -> None:
@@ -363,4 +378,11 @@ def main() -> None:
         sys.exit(EXIT_ERROR)
     except AllianceskgError as exc:
         click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    except OSError as exc:  # a file that cannot be read or written: say which and why
+        where = exc.filename or "a file"
+        click.echo(f"error: {where}: {exc.strerror or exc}", err=True)
+        if exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EROFS, errno.EACCES, errno.EPERM):
+            click.echo("  hint: free space or fix permissions; a release that could not be "
+                       "written leaves the previous one in place", err=True)
         sys.exit(EXIT_ERROR)

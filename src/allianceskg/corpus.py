@@ -15,11 +15,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 
-from allianceskg.errors import InputFileError, yaml_problem
+from allianceskg.errors import InputFileError
+from allianceskg.yamlio import load_yaml
 
-DOCUMENT_SUFFIXES = (".txt", ".md")
+DOCUMENT_SUFFIXES = (".txt", ".md")  # compared case-insensitively (.TXT too)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _REQUIRED_METADATA = ("title", "language", "document_type")
 # Abbreviations whose final period does not end a sentence.
@@ -89,7 +90,7 @@ def sidecar_path(path: Path) -> Path:
 def document_paths(folder: Path) -> list[Path]:
     """The documents of a folder, in name order (sidecars and other files skipped)."""
     return sorted(p for p in folder.iterdir()
-                  if p.is_file() and p.suffix in DOCUMENT_SUFFIXES)
+                  if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
 
 
 def load_corpus(folder: Path) -> Corpus:
@@ -127,8 +128,15 @@ def document_text(path: Path, raw: bytes) -> str:
         line = raw[:exc.start].count(b"\n") + 1
         raise InputFileError(path, f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}",
                              line=line, hint="save the file as UTF-8") from None
+    text = text.removeprefix("\ufeff")  # a UTF-8 byte-order mark is not text
     if not text.strip():
         raise InputFileError(path, "empty document", hint="remove it or give it text")
+    bad = _NOT_XML.search(text)
+    if bad:  # XML 1.0 (RDF/XML, SPARQL XML results) cannot carry these, even escaped
+        line = text.count("\n", 0, bad.start()) + 1
+        raise InputFileError(path, f"control character U+{ord(bad.group()):04X} at offset "
+                                   f"{bad.start()}", line=line,
+                             hint="remove it; only tab, line feed and carriage return are allowed")
     return text
 
 
@@ -138,15 +146,17 @@ def load_metadata(path: Path) -> Metadata:
         raise InputFileError(path, "missing metadata sidecar",
                              hint="create it with title, language and document_type "
                                   "(author and published may be 'unknown')")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise yaml_problem(path, exc) from None
+    data = load_yaml(path)
     if not isinstance(data, dict):
         raise InputFileError(path, "the sidecar must be a mapping of field: value", line=1)
     for key in _REQUIRED_METADATA:
         if not str(data.get(key) or "").strip():
             raise InputFileError(path, f"missing {key!r}")
+    for key, value in data.items():
+        if isinstance(value, (list, dict)):
+            raise InputFileError(path, f"{key!r} must be a single value, not a "
+                                       f"{'list' if isinstance(value, list) else 'mapping'}",
+                                 hint="write it as text on one line")
     return Metadata(title=str(data["title"]), language=str(data["language"]),
                     document_type=str(data["document_type"]),
                     author=_known(data.get("author")), published=_known(data.get("published")),

@@ -114,12 +114,12 @@ def _explain(kb: KnowledgeBase, triple: Triple, depth: int, visiting: frozenset)
         quotes = tuple(_quotes(kb, triple))
         asserted = Explanation(triple, "asserted", graphs=graphs, quotes=quotes,
                                modality=_asserted_modality(kb, graphs, quotes))
-        if asserted.modality == AKG.ReportedFact or triple not in kb.inferred:
+        if asserted.modality == AKG.ReportedFact:
             return asserted
-        # Stated only tentatively here, but established by inference from reported
-        # facts (it is in graph/inferred): show that derivation, keeping the quotes.
-        derived = _derive(kb, triple, depth, visiting)
-        if derived is None:
+        # Stated only tentatively: if it also follows from firmer premises, show that
+        # derivation, keeping the quotes.
+        derived = _derive(kb, triple, depth, visiting | {triple})
+        if derived is None or _RANK[derived.modality] >= _RANK[asserted.modality]:
             return asserted
         return Explanation(triple, "inferred", graphs=graphs, quotes=quotes, rule=derived.rule,
                            axiom=derived.axiom, premises=derived.premises,

@@ -8,14 +8,16 @@ datasets: TriG, N-Quads.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.compare import to_canonical_graph
 from rdflib.query import Result
 from rdflib.term import Node
 
 from allianceskg.errors import AllianceskgError
-from allianceskg.serialize import nquads_sorted, nt_term, trig, turtle
+from allianceskg.serialize import nquads_sorted, nt_term, rdf_xml, trig, turtle
 from allianceskg.vocab import PREFIXES
 
 
@@ -52,37 +54,79 @@ def unknown_format(name: str, table: dict[str, Format]) -> AllianceskgError:
                             hint=f"use one of: {', '.join(sorted(table))}")
 
 
-def write_results(result: Result, name: str) -> str:
-    """SELECT or ASK results in a SPARQL results format, or as a text table."""
-    if name == "table":
-        return results_table(result)
-    if name not in RESULT_FORMATS:
-        raise unknown_format(name, {**RESULT_FORMATS, "table": Format("table", "", "", "")})
-    if name == "tsv":
-        return results_tsv(result)
-    data = result.serialize(format=RESULT_FORMATS[name].plugin)
-    return data.decode("utf-8") if isinstance(data, bytes) else data
-
-
 def write_graph(graph: Graph, name: str) -> str:
-    """A graph in one of the graph formats; Turtle is canonical (sorted)."""
+    """A graph in one of the graph formats, byte-stable from run to run: Turtle by the
+    project's canonical writer; N-Triples as sorted lines; JSON-LD and RDF/XML by
+    rdflib from a copy whose blank nodes are canonically named
+    (``rdflib.compare.to_canonical_graph``) and whose triples are added in order."""
     if name == "turtle":
         return turtle(graph, PREFIXES)
     if name not in GRAPH_FORMATS:
         raise unknown_format(name, GRAPH_FORMATS)
-    copy = _with_prefixes(graph)
-    if name == "jsonld":
-        return copy.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True)
-    return copy.serialize(format=GRAPH_FORMATS[name].plugin)
+    if name == "ntriples":
+        return "".join(sorted(f"{nt_term(s)} {nt_term(p)} {nt_term(o)} .\n"
+                              for s, p, o in _canonical(graph)))
+    if name == "xml":
+        return rdf_xml(_canonical(graph), PREFIXES)
+    copy = _with_prefixes(_canonical(graph))
+    return _stable_json(copy.serialize(format="json-ld", context=dict(PREFIXES), auto_compact=True))
 
 
 def write_dataset(graphs: list[Graph], name: str) -> str:
-    """Named graphs in TriG (canonical) or N-Quads (sorted lines)."""
+    """Named graphs in TriG (canonical), N-Quads (sorted lines) or JSON-LD (one
+    ``@graph`` per named graph, names kept)."""
     if name == "trig":
         return trig(graphs, PREFIXES)
+    if name == "jsonld":
+        dataset = Dataset()
+        for prefix, namespace in PREFIXES.items():
+            dataset.bind(prefix, namespace, override=True, replace=True)
+        for graph in sorted(graphs, key=lambda g: str(g.identifier)):
+            target = dataset.graph(graph.identifier)
+            for triple in sorted(_canonical(graph), key=_order):
+                target.add(triple)
+        return _stable_json(dataset.serialize(format="json-ld", context=dict(PREFIXES),
+                                              auto_compact=True))
     if name != "nquads":
         raise unknown_format(name, DATASET_FORMATS)
-    return nquads_sorted(graphs)
+    return nquads_sorted([_named(g.identifier, _canonical(g)) for g in graphs])
+
+
+def _stable_json(text: str) -> str:
+    """JSON-LD in a stable order: keys sorted, and every array sorted by its items'
+    text except ``@list`` values (JSON-LD arrays are unordered sets otherwise)."""
+    def order(value, in_list: bool = False):
+        if isinstance(value, dict):
+            return {k: order(v, k == "@list") for k, v in sorted(value.items())}
+        if isinstance(value, list):
+            items = [order(v) for v in value]
+            return items if in_list else sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+        return value
+
+    return json.dumps(order(json.loads(text)), indent=2, ensure_ascii=False) + "\n"
+
+
+def _canonical(graph: Graph) -> Graph:
+    """The graph with canonical blank-node names, its triples added in sorted order."""
+    if not any(isinstance(t, BNode) for triple in graph for t in triple):
+        source = graph
+    else:
+        source = to_canonical_graph(graph)
+    copy = Graph()
+    for triple in sorted(source, key=_order):
+        copy.add(triple)
+    return copy
+
+
+def _order(triple) -> tuple:
+    return tuple(nt_term(t) for t in triple)
+
+
+def _named(identifier, graph: Graph) -> Graph:
+    named = Graph(identifier=identifier)
+    for triple in graph:
+        named.add(triple)
+    return named
 
 
 def _with_prefixes(graph: Graph) -> Graph:
@@ -92,23 +136,6 @@ def _with_prefixes(graph: Graph) -> Graph:
     for triple in graph:
         copy.add(triple)
     return copy
-
-
-def results_tsv(result: Result) -> str:
-    """SPARQL 1.1 Query Results TSV (W3C, §3): a header of ?variables, then one line
-    per solution with each term in Turtle/N-Triples syntax; unbound is empty."""
-    if result.type == "ASK":
-        return "?_askResult\n" + ("true" if result.askAnswer else "false") + "\n"
-    names = [str(v) for v in result.vars]
-    lines = ["\t".join(f"?{n}" for n in names)]
-    for row in result:
-        lines.append("\t".join("" if row[i] is None else _tsv_term(row[i])
-                               for i in range(len(names))))
-    return "\n".join(lines) + "\n"
-
-
-def _tsv_term(term: Node) -> str:
-    return nt_term(term).replace("\t", "\\t")
 
 
 def results_table(result: Result) -> str:

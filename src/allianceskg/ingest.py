@@ -47,7 +47,7 @@ class Staged:
 def stage_document(source: Path, seeds: Path, *, title: str | None, language: str,
                    document_type: str, author: str, published: str) -> Staged:
     """Check ``source`` and stage it beside links to every file of ``seeds``."""
-    if source.suffix not in DOCUMENT_SUFFIXES:
+    if source.suffix.lower() not in DOCUMENT_SUFFIXES:
         raise InputFileError(source, f"unsupported document type {source.suffix!r}",
                              hint=f"use {' or '.join(DOCUMENT_SUFFIXES)}")
     text = document_text(source, source.read_bytes())  # refused before anything is staged

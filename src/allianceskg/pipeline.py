@@ -152,7 +152,7 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
         gazetteer = build_gazetteer(reference, ontology)
         mentions = {d.doc_id: find_mentions(d, gazetteer, parses[d.doc_id]) for d in corpus.documents}
     with timer.stage("claims", progress):
-        resolver = Resolver(reference, ontology)
+        resolver = Resolver(reference, ontology, shapes)
         minter = Minter(set(reference.subjects()), superclasses(ontology))
         layers = {d.doc_id: _claim_layers(paths, d, parses[d.doc_id], mentions[d.doc_id],
                                           gazetteer, minter, resolver)
@@ -164,7 +164,9 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
         asserted = _union(graphs, exclude={GRAPH["ontology"]})
         report = validate(asserted, shapes, ontology)
         if report.violations:
-            raise BuildError(_violations_text(report, asserted, graphs),
+            claims = [(d, c) for d in corpus.documents for layer in layers[d.doc_id]
+                      for c in (layer.claims if isinstance(layer, ClaimSet) else layer.claims.claims)]
+            raise BuildError(_violations_text(report, asserted, graphs, claims),
                              hint="fix the claim or reference data named above; "
                                   "the previous release is untouched")
     with timer.stage("reason", progress):
@@ -289,9 +291,17 @@ def _assemble(ontology: Graph, reference: Graph, corpus: Corpus, mentions: dict,
     graphs = {GRAPH["ontology"]: ontology, GRAPH["reference"]: reference_only,
               GRAPH["links"]: links, GRAPH["provenance"]: constructions_graph(),
               GRAPH["mentions"]: Graph()}
+    # Each fact is asserted once: a triple the reference data holds, or an earlier
+    # document asserts, is not repeated (stores that union graphs as bags, such as
+    # Oxigraph and Virtuoso, would return it twice). Its claims still say which
+    # documents state it.
+    seen = set(reference_only) | set(links)
     for document in corpus.documents:
         parts: DocumentGraphs = document_graphs(document, mentions[document.doc_id][0],
                                                 list(layers[document.doc_id]))
+        for triple in [t for t in parts.facts if t in seen]:
+            parts.facts.remove(triple)
+        seen.update(parts.facts)
         graphs[parts.name] = parts.facts
         graphs[GRAPH["provenance"]] += parts.provenance
         graphs[GRAPH["mentions"]] += parts.mentions
@@ -319,12 +329,22 @@ def _union(graphs: dict[URIRef, Graph], exclude: set[URIRef]) -> Graph:
     return union
 
 
-def _violations_text(report: ValidationReport, asserted: Graph, graphs: dict) -> str:
+def _violations_text(report: ValidationReport, asserted: Graph, graphs: dict,
+                     claims: list) -> str:
+    """Each violation with the claims that asserted the offending triple (file, line
+    and quote) — or, when no single triple is at fault, quotes about the node."""
     provenance = graphs[GRAPH["provenance"]]
     lines = [f"SHACL validation failed with {len(report.violations)} violation(s):"]
     for result in report.violations:
         lines.append("  " + result.describe(asserted))
-        lines.extend(f"    source: {quote}" for quote in _quotes_about(result, provenance))
+        culprits = [(d, c) for d, c in claims
+                    if result.value is not None and c.subject == result.focus_node
+                    and c.predicate == result.path and c.object == result.value]
+        for document, claim in culprits[:3]:
+            quote = document.text[claim.start:claim.end]
+            lines.append(f"    asserted by {claim.source}: “{quote}”")
+        if not culprits:
+            lines.extend(f"    source: {quote}" for quote in _quotes_about(result, provenance))
     return "\n".join(lines)
 
 

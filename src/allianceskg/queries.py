@@ -8,17 +8,20 @@ with its name and line.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from pyparsing.exceptions import ParseBaseException
 from rdflib import Dataset, Graph
 from rdflib.query import Result
 from rdflib.term import Node
 
 from allianceskg import resources
 from allianceskg.errors import AllianceskgError, InputFileError
+from allianceskg.yamlio import read_text
 
 _HEADER_LINE = re.compile(r"^#\s*(?P<key>[a-z]+)\s*:\s*(?P<value>.*\S)\s*$")
 _REQUIRED = ("title", "description")
@@ -38,7 +41,7 @@ class CompetencyQuery:
 
 def load_query(path: Path) -> CompetencyQuery:
     """Read one ``.rq`` file and its header."""
-    text = path.read_text(encoding="utf-8")
+    text = read_text(path)
     header: dict[str, str] = {}
     for line in text.splitlines():
         if not line.startswith("#"):
@@ -76,4 +79,19 @@ def run_query(query: CompetencyQuery, graph: Graph | Dataset,
         raise AllianceskgError(
             f"query {query.name!r} has no parameter {', '.join(unknown)}",
             hint=f"its parameters are: {declared}")
-    return graph.query(query.text, initBindings=bindings)
+    try:
+        return graph.query(query.text, initBindings=bindings)
+    except ParseBaseException as exc:
+        raise InputFileError(query.path, f"SPARQL syntax error at column {exc.col}: {exc.msg}",
+                             line=exc.lineno, hint="check the query against the SPARQL 1.1 "
+                                                   "grammar") from None
+
+
+def find_query(name: str, queries: list[CompetencyQuery]) -> CompetencyQuery:
+    """The stored query called ``name``; otherwise an error naming the closest ones."""
+    for query in queries:
+        if query.name == name:
+            return query
+    close = difflib.get_close_matches(name, [q.name for q in queries], n=3, cutoff=0.5)
+    hint = f"did you mean {', '.join(close)}?" if close else "list them with 'allianceskg queries'"
+    raise AllianceskgError(f"no stored query named {name!r}", hint=hint)

@@ -15,7 +15,11 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 
 from allianceskg.errors import InputFileError
 
-_FORMATS = {".ttl": "turtle", ".nt": "nt", ".trig": "trig", ".nq": "nquads", ".rdf": "xml"}
+# Every extension `allianceskg export` writes, and the usual aliases.
+_FORMATS = {".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt",
+            ".trig": "trig", ".nq": "nquads", ".nquads": "nquads", ".rdf": "xml",
+            ".xml": "xml", ".owl": "xml", ".jsonld": "json-ld", ".json": "json-ld"}
+DATASET_SUFFIXES = (".trig", ".nq", ".nquads", ".jsonld", ".json")
 
 
 def rdf_format(path: Path) -> str:

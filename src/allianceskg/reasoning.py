@@ -13,9 +13,8 @@ data, then again with the tentative facts added, so an entailment is established
 only if it follows from established premises (:attr:`Inference.triples`); the others
 (:attr:`Inference.tentative`) are described in graph/inferred-tentative with the
 weakest modality their strongest derivation needs (found by
-:mod:`allianceskg.explain`). A triple a source states only tentatively but that
-follows from established facts is among the established entailments: its standing is
-established by inference. A
+:mod:`allianceskg.explain`). No entailment repeats an asserted triple; ``explain``
+shows when a triple stated only tentatively also follows from established facts. A
 speculative ``hasParty`` thus never comes back from the inverse rule as a plain
 ``isPartyTo``. owlrl lives in this module only; no input graph is modified.
 """
@@ -75,6 +74,9 @@ def infer(ontology: Graph, data: Graph, tentative: Graph | None = None) -> Infer
     messages = list(_error_messages(working))
     new = _new_triples(working, asserted, ontology)
     weak = Graph()
+    if tentative is not None:
+        for triple in tentative:  # stated (tentatively) already: asserted, not entailed
+            new.remove(triple)
     if tentative is not None and len(tentative):
         before = set(working)
         for triple in tentative:
@@ -168,9 +170,21 @@ def _is_noise(triple: tuple, ontology: Graph) -> bool:
         return True
     if isinstance(subject, URIRef) and str(subject).startswith(_VOCABULARY_NAMESPACES):
         return True
-    # Entailments about the ontology's own terms (scm-* rules: a class is its own
-    # subclass, equivalences, property characteristics) stay out of graph/inferred.
-    return (subject, None, None) in ontology and predicate in _SCHEMA_PREDICATES
+    # Entailments about the ontology's own classes and properties (scm-* rules: a class
+    # is its own subclass, equivalences, property characteristics) stay out of
+    # graph/inferred; its named individuals (statuses, attitudes, modalities) are data,
+    # and their entailed types (akg:Launched a skos:Concept) are kept.
+    return predicate in _SCHEMA_PREDICATES and _is_term(subject, ontology)
+
+
+def _is_term(node, ontology: Graph) -> bool:
+    return any((node, RDF.type, kind) in ontology for kind in _TERM_TYPES)
+
+
+_TERM_TYPES = (OWL.Class, RDFS.Class, OWL.ObjectProperty, OWL.DatatypeProperty,
+               OWL.AnnotationProperty, RDF.Property, OWL.TransitiveProperty,
+               OWL.SymmetricProperty, OWL.FunctionalProperty, OWL.InverseFunctionalProperty,
+               OWL.Ontology, OWL.Restriction, RDFS.Datatype)
 
 
 _SCHEMA_PREDICATES = {

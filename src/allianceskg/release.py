@@ -18,6 +18,7 @@ interrupted write never replaces the last good release.
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import shutil
@@ -50,8 +51,9 @@ def graph_file_name(name: URIRef) -> str:
 
 
 def write_release(result: Build, target: Path) -> Path:
-    """Write ``result`` to ``target`` atomically and return ``target``."""
+    """Write ``result`` to ``target`` and switch to it in one atomic step."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    recover_release(target)
     staging = target.parent / f".{target.name}.new-{os.getpid()}"
     if staging.exists():
         shutil.rmtree(staging)
@@ -64,19 +66,76 @@ def write_release(result: Build, target: Path) -> Path:
     return target
 
 
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically with renameat2(RENAME_EXCHANGE) (Linux 3.15+,
+    glibc 2.28+); False where the system cannot."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                          ctypes.c_uint]
+    done = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return done == 0
+
+
 def _swap(staging: Path, target: Path) -> None:
-    """Replace ``target`` by ``staging`` with renames only."""
+    """Make ``staging`` the release at ``target`` in one step: an atomic exchange of
+    the two folders (the old release then sits in ``staging`` and is removed), or a
+    plain rename when there is no release yet. Where the exchange is unavailable, two
+    renames, which :func:`recover_release` completes or undoes after a crash."""
+    if not target.exists():
+        staging.rename(target)
+        return
+    if _exchange(staging, target):
+        shutil.rmtree(staging)
+        return
     previous = target.parent / f".{target.name}.old-{os.getpid()}"
-    if target.exists():
-        target.rename(previous)
+    target.rename(previous)
     try:
         staging.rename(target)
     except OSError:
-        if previous.exists():
-            previous.rename(target)
+        previous.rename(target)
         raise
-    if previous.exists():
-        shutil.rmtree(previous)
+    shutil.rmtree(previous)
+
+
+def recover_release(target: Path) -> None:
+    """After a crash: if ``target`` is gone, roll forward to a complete new release
+    (its manifest is written last) or back to the previous one; then remove leftover
+    staging folders of builds that are no longer running."""
+    parent = target.parent
+    if not parent.is_dir():
+        return
+    leftovers = sorted(parent.glob(f".{target.name}.new-*")) + sorted(parent.glob(f".{target.name}.old-*"))
+    leftovers = [p for p in leftovers if not _running(p)]
+    if not target.exists():
+        complete = [p for p in leftovers if ".new-" in p.name and (p / "manifest.json").is_file()]
+        previous = [p for p in leftovers if ".old-" in p.name]
+        for candidate in complete[-1:] or previous[-1:]:
+            candidate.rename(target)
+            leftovers.remove(candidate)
+    for leftover in leftovers:
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _running(path: Path) -> bool:
+    """Whether the build that made a staging folder (named …-PID) is still running."""
+    pid = path.name.rsplit("-", 1)[-1]
+    if not pid.isdigit() or int(pid) == os.getpid():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _write_all(result: Build, folder: Path) -> None:
@@ -205,7 +264,9 @@ def _release_file(folder: Path) -> Path:
 
 
 def load_release(folder: Path) -> Dataset:
-    """Read a release's TriG into a Dataset whose default graph is the union."""
+    """Read a release's TriG into a Dataset whose default graph is the union (after
+    recovering the last good release if a build crashed while switching)."""
+    recover_release(folder)
     dataset = read_dataset(_release_file(folder))
     dataset.default_union = True
     return dataset

@@ -41,6 +41,28 @@ def project_root() -> Path:
     )
 
 
+def writable_root() -> Path:
+    """The project folder a command may write into (seeds/, data/).
+
+    ``ALLIANCESKG_HOME`` when set; else the checkout of an editable install, but only
+    from inside it — a build started in another folder must not change the checkout
+    behind the user's back; and never an installed wheel's resources."""
+    root = project_root()
+    if os.environ.get("ALLIANCESKG_HOME"):
+        return root
+    if root == _PACKAGE_DIR / "_resources":
+        raise ResourceNotFoundError(
+            "the installed package's data cannot be written",
+            hint="set ALLIANCESKG_HOME to a project folder (ontology/, data/, queries/, seeds/)")
+    here = Path.cwd().resolve()
+    if here != root.resolve() and root.resolve() not in here.parents:
+        raise ResourceNotFoundError(
+            f"this would write into the checkout {root} from {here}",
+            hint=f"run it inside {root}, or set ALLIANCESKG_HOME to the project folder to "
+                 f"write into (or give build an output folder with -o)")
+    return root
+
+
 def folder(name: str) -> Path:
     """Return one of the project's data folders by name (ontology, queries, seeds, data)."""
     if name not in _FOLDERS:

@@ -60,20 +60,55 @@ def _manager(prefixes: Mapping[str, str]) -> NamespaceManager:
 
 
 def _statements(graph: Graph, manager: NamespaceManager, level: int) -> list[str]:
-    """One block per top-level subject: IRIs, and blank nodes no triple points to."""
-    referenced = {o for o in graph.objects() if isinstance(o, BNode)}
+    """One block per top-level subject: IRIs, blank nodes no triple points to, and
+    labelled blank nodes. A blank node is written inline (``[ … ]``) only when exactly
+    one triple points to it and it is on no cycle; any other is labelled (``_:b1``), so
+    shared and cyclic blank nodes keep their identity."""
+    labels = _blank_labels(graph)
     blocks = []
     for subject in set(graph.subjects()):
-        if isinstance(subject, BNode) and subject in referenced:
+        if isinstance(subject, BNode) and subject not in labels and _referenced(graph, subject):
             continue  # written inline where it is used
-        if isinstance(subject, BNode):
-            head = "[ " + _predicate_list(graph, subject, manager, level + 1, inline=True) + " ]"
+        if isinstance(subject, BNode) and subject not in labels:
+            head = "[ " + _predicate_list(graph, subject, manager, level + 1, True, labels) + " ]"
             blocks.append(_INDENT * level + head + " .\n")
         else:
-            head = _term(subject, manager)
-            body = _predicate_list(graph, subject, manager, level + 1, inline=False)
+            head = labels[subject] if isinstance(subject, BNode) else _term(subject, manager)
+            body = _predicate_list(graph, subject, manager, level + 1, False, labels)
             blocks.append(_INDENT * level + head + " " + body + " .\n")
     return sorted(blocks, key=_sort_key)
+
+
+def _referenced(graph: Graph, node: BNode) -> bool:
+    return next(iter(graph.subjects(None, node)), None) is not None
+
+
+def _blank_labels(graph: Graph) -> dict[BNode, str]:
+    """Labels for the blank nodes that cannot be written inline: pointed to by more
+    than one triple, or on a cycle of blank nodes. Numbered in a stable order."""
+    references: dict[BNode, int] = {}
+    for obj in graph.objects():
+        if isinstance(obj, BNode):
+            references[obj] = references.get(obj, 0) + 1
+    shared = {b for b, n in references.items() if n > 1}
+    inline = set(references) - shared
+    for start in list(inline):  # a cycle through inline candidates needs a label
+        seen, node = set(), start
+        while node in inline and node not in seen:
+            seen.add(node)
+            node = next((o for o in graph.objects(node) if isinstance(o, BNode) and o in inline),
+                        None)
+        if node is not None and node in seen:
+            shared.add(node)
+            inline.discard(node)
+
+    def signature(node: BNode) -> str:
+        out = sorted(f"{p} {o if not isinstance(o, BNode) else '_'}" for p, o in graph.predicate_objects(node))
+        into = sorted(f"{s if not isinstance(s, BNode) else '_'} {p}" for s, p in graph.subject_predicates(node))
+        return "|".join(out) + "||" + "|".join(into)
+
+    ordered = sorted(shared, key=signature)
+    return {node: f"_:b{index}" for index, node in enumerate(ordered, start=1)}
 
 
 def _sort_key(block: str) -> tuple[int, str]:
@@ -82,12 +117,12 @@ def _sort_key(block: str) -> tuple[int, str]:
 
 
 def _predicate_list(graph: Graph, subject: Node, manager: NamespaceManager, level: int,
-                    inline: bool) -> str:
+                    inline: bool, labels: dict[BNode, str]) -> str:
     predicates = sorted(set(graph.predicates(subject)),
                         key=lambda p: (p != RDF.type, _term(p, manager)))
     parts = []
     for predicate in predicates:
-        objects = sorted(_object(graph, o, manager, level + 1)
+        objects = sorted(_object(graph, o, manager, level + 1, labels)
                          for o in graph.objects(subject, predicate))
         name = "a" if predicate == RDF.type else _term(predicate, manager)
         joiner = ", " if inline else ",\n" + _INDENT * (level + 1)
@@ -96,19 +131,24 @@ def _predicate_list(graph: Graph, subject: Node, manager: NamespaceManager, leve
     return separator.join(parts)
 
 
-def _object(graph: Graph, node: Node, manager: NamespaceManager, level: int) -> str:
+def _object(graph: Graph, node: Node, manager: NamespaceManager, level: int,
+            labels: dict[BNode, str]) -> str:
     if isinstance(node, BNode):
-        items = _collection(graph, node)
+        if node in labels:
+            return labels[node]
+        items = _collection(graph, node, labels)
         if items is not None:
-            return "( " + " ".join(_object(graph, i, manager, level) for i in items) + " )"
-        return "[ " + _predicate_list(graph, node, manager, level, inline=True) + " ]"
+            return "( " + " ".join(_object(graph, i, manager, level, labels) for i in items) + " )"
+        return "[ " + _predicate_list(graph, node, manager, level, True, labels) + " ]"
     return _term(node, manager)
 
 
-def _collection(graph: Graph, node: BNode) -> list[Node] | None:
+def _collection(graph: Graph, node: BNode, labels: dict[BNode, str]) -> list[Node] | None:
     """The members of an RDF list starting at ``node``, or None if it is not one."""
     items = []
     while node != RDF.nil:
+        if node in labels or not isinstance(node, BNode):
+            return None
         first = list(graph.objects(node, RDF.first))
         rest = list(graph.objects(node, RDF.rest))
         extra = set(graph.predicates(node)) - {RDF.first, RDF.rest}
@@ -141,3 +181,52 @@ def _prefixed(node: URIRef, manager: NamespaceManager) -> str | None:
     if local and all(c.isalnum() or c in "_-" for c in local) and not local[0] in "-":
         return f"{best[0]}:{local}"
     return None
+
+
+def rdf_xml(graph: Graph, prefixes: Mapping[str, str]) -> str:
+    """RDF/XML (W3C RDF 1.1 XML Syntax), one ``rdf:Description`` per subject, subjects
+    and properties sorted: byte-stable, unlike rdflib's serializer, whose order follows
+    Python's per-process string hashing. Blank nodes are written with ``rdf:nodeID``."""
+    from xml.sax.saxutils import escape, quoteattr
+
+    namespaces = dict(prefixes)
+    rdf_ns = str(RDF)
+
+    def qname(predicate: URIRef) -> str:
+        text = str(predicate)
+        split = max(text.rfind("#"), text.rfind("/")) + 1
+        namespace, local = text[:split], text[split:]
+        if not local or not (local[0].isalpha() or local[0] == "_") or not all(
+                c.isalnum() or c in "_-." for c in local):
+            raise ValueError(f"{predicate} cannot be written as an RDF/XML property name")
+        prefix = next((p for p, ns in namespaces.items() if ns == namespace), None)
+        if prefix is None:
+            prefix = f"ns{len(namespaces)}"
+            namespaces[prefix] = namespace
+        return f"{prefix}:{local}"
+
+    def node(term) -> str:
+        return f"rdf:nodeID={quoteattr(str(term))}" if isinstance(term, BNode) else \
+            f"rdf:about={quoteattr(str(term))}"
+
+    blocks = []
+    for subject in sorted(set(graph.subjects()), key=lambda t: (isinstance(t, BNode), str(t))):
+        lines = [f"  <rdf:Description {node(subject)}>"]
+        for predicate, obj in sorted(graph.predicate_objects(subject), key=lambda po: (
+                str(po[0]), nt_term(po[1]))):
+            name = qname(predicate)
+            if isinstance(obj, BNode):
+                lines.append(f"    <{name} rdf:nodeID={quoteattr(str(obj))}/>")
+            elif isinstance(obj, URIRef):
+                lines.append(f"    <{name} rdf:resource={quoteattr(str(obj))}/>")
+            else:
+                attributes = f" xml:lang={quoteattr(obj.language)}" if obj.language else (
+                    f" rdf:datatype={quoteattr(str(obj.datatype))}" if obj.datatype else "")
+                lines.append(f"    <{name}{attributes}>{escape(str(obj))}</{name}>")
+        lines.append("  </rdf:Description>")
+        blocks.append("\n".join(lines))
+    used = {p: ns for p, ns in namespaces.items()}
+    used["rdf"] = rdf_ns
+    header = "".join(f"\n    xmlns:{p}={quoteattr(ns)}" for p, ns in sorted(used.items()))
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n<rdf:RDF{header}>\n'
+            + "\n".join(blocks) + "\n</rdf:RDF>\n")

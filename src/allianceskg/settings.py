@@ -53,6 +53,24 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _non_negative_float(text: str) -> float:
+    value = float(text)
+    if value < 0:
+        raise ValueError("must be 0 or more")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("must be 0 or more")
+    return value
+
+
+def _queue_size(text: str) -> int | str:
+    return "auto" if str(text).strip().lower() == "auto" else _non_negative_int(text)
+
+
 def _port(text: str) -> int:
     value = int(text)
     if not 0 <= value <= 65535:
@@ -85,6 +103,21 @@ SETTINGS: tuple[Setting, ...] = (
             "Deepest nesting of {, ( and [ accepted in a query (the parser recurses)."),
     Setting("workers", 2, _positive_int, "Query worker processes."),
     Setting("threads", 8, _positive_int, "HTTP threads of the waitress server."),
+    Setting("queue_size", "auto", _queue_size,
+            "Queries that may wait for a busy worker; more get 503 with Retry-After at once. "
+            "workers + queue_size must leave two HTTP threads free; auto: threads - workers - 2."),
+    Setting("worker_memory_mb", 256, _positive_int,
+            "Memory a query worker may grow by (RLIMIT_AS); a query needing more gets 503."),
+    Setting("max_response_bytes", 16_000_000, _positive_int,
+            "Largest response body; results beyond it are cut and the response says so."),
+    Setting("cache_bytes", 64_000_000, _non_negative_int,
+            "Bytes of responses kept in the result cache (0 disables it)."),
+    Setting("connection_limit", 200, _positive_int,
+            "Open HTTP connections accepted at once (waitress connection_limit)."),
+    Setting("channel_timeout", 30, _positive_int,
+            "Seconds an idle or slow HTTP connection is kept before it is closed."),
+    Setting("reload_interval", 2.0, _non_negative_float,
+            "Seconds between checks for a new release (0: reload on SIGHUP only)."),
     Setting("cors_origins", (), _words,
             "Origins allowed to call the service from a browser (space separated; none by default)."),
     Setting("service_allowlist", (), _words,
@@ -111,6 +144,13 @@ class Settings:
     max_nesting: int
     workers: int
     threads: int
+    queue_size: int | str  # "auto" until load_settings resolves it
+    worker_memory_mb: int
+    max_response_bytes: int
+    cache_bytes: int
+    connection_limit: int
+    channel_timeout: int
+    reload_interval: float
     cors_origins: tuple[str, ...]
     service_allowlist: tuple[str, ...]
     cache_entries: int
@@ -123,7 +163,7 @@ class Settings:
 
 
 def defaults() -> Settings:
-    return Settings(**{s.name: s.default for s in SETTINGS})
+    return _resolve({s.name: s.default for s in SETTINGS})
 
 
 def load_settings(cli: Mapping[str, object] | None = None, *, config: Path | None = None,
@@ -142,7 +182,26 @@ def load_settings(cli: Mapping[str, object] | None = None, *, config: Path | Non
     for name, raw in (cli or {}).items():
         if raw is not None and raw != ():
             values[name] = _parse(_BY_NAME[name], raw, _BY_NAME[name].flag)
-    return Settings(**values)
+    return _resolve(values)
+
+
+def _resolve(values: dict[str, object]) -> Settings:
+    if values["queue_size"] == "auto":
+        values = {**values, "queue_size": max(0, values["threads"] - values["workers"] - 2)}
+    settings = Settings(**values)
+    _check_capacity(settings)
+    return settings
+
+
+def _check_capacity(settings: Settings) -> None:
+    """Queries (running or waiting) must never hold every HTTP thread, or /healthz,
+    /metrics and cached answers would wait behind them."""
+    if settings.workers + settings.queue_size > settings.threads - 2:
+        raise AllianceskgError(
+            f"workers ({settings.workers}) + queue_size ({settings.queue_size}) leave fewer "
+            f"than two of the {settings.threads} HTTP threads free",
+            hint=f"raise threads to at least {settings.workers + settings.queue_size + 2}, or "
+                 f"lower queue_size")
 
 
 def _read_config(path: Path) -> dict[str, object]:

@@ -37,8 +37,9 @@ class ValidationResult:
         prefixes = dict(PREFIXES)
         if graph is not None:
             prefixes.update((p, str(ns)) for p, ns in graph.namespaces() if p)
+        value = f" value {_show(self.value, prefixes)}" if self.value is not None else ""
         return (f"{self.severity}: {_show(self.focus_node, prefixes)} path "
-                f"{_show(self.path, prefixes)} (shape {_show(self.source_shape, prefixes)}): "
+                f"{_show(self.path, prefixes)}{value} (shape {_show(self.source_shape, prefixes)}): "
                 f"{self.message}")
 
 

@@ -5,6 +5,7 @@ exports, statistics and explanations. Each function returns text; the CLI prints
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -13,15 +14,15 @@ from rdflib.namespace import RDF
 
 from allianceskg.errors import AllianceskgError, InputFileError
 from allianceskg.explain import Explanation, explain, knowledge_base
-from allianceskg.formats import (GRAPH_FORMATS, parse_term, write_dataset, write_graph,
-                                 write_results)
+from allianceskg.formats import GRAPH_FORMATS, parse_term, write_dataset, write_graph
 from allianceskg.model import load_ontology, load_shapes
 from allianceskg.pipeline import Build
-from allianceskg.queries import load_query, load_queries, run_query
-from allianceskg.rdfio import read_dataset, read_graph
+from allianceskg.queries import find_query, load_query, load_queries, run_query
+from allianceskg.rdfio import DATASET_SUFFIXES, read_dataset, read_graph
 from allianceskg.release import load_release, release_graphs
 from allianceskg.serialize import turtle
 from allianceskg.sparql.engine import in_order
+from allianceskg.sparql.results import write_result
 from allianceskg.validation import ValidationReport, validate
 from allianceskg.vocab import AKG, GRAPH, PREFIXES
 
@@ -53,7 +54,7 @@ def build_summary(result: Build, target: Path, *, quiet: bool) -> str:
 
 def validate_file(path: Path) -> tuple[ValidationReport, Graph]:
     """Validate an RDF file (a release's TriG, or any graph) against the shapes."""
-    if path.suffix in (".trig", ".nq"):
+    if path.suffix.lower() in DATASET_SUFFIXES:  # named graphs: validate their union
         dataset = read_dataset(path)
         data = Graph()
         skip = {GRAPH["ontology"], GRAPH["inferred"]}
@@ -85,8 +86,8 @@ def report_text(report: ValidationReport, data: Graph, fmt: str) -> str:
 def run_cli_query(text: str, folder: Path, fmt: str | None, params: tuple[str, ...]) -> str:
     """Resolve QUERY (file, stored name or text), bind parameters, format the result."""
     stored = _stored_query(text)
-    bindings = dict(_binding(p) for p in params)
     dataset = load_release(folder)
+    bindings = dict(_binding(p, dataset) for p in params)
     if stored is not None:
         result = run_query(stored, dataset, bindings)
     else:
@@ -99,24 +100,51 @@ def run_cli_query(text: str, folder: Path, fmt: str | None, params: tuple[str, .
         return write_graph(result.graph, fmt or "turtle")
     if result.type == "SELECT":
         result.vars = in_order(list(result.vars), stored.text if stored else text)
-    return write_results(result, fmt or "table")
+    return write_result(result, fmt or "table")
+
+
+_NAME = re.compile(r"[A-Za-z0-9_.-]+")
 
 
 def _stored_query(text: str):
+    """A .rq file, a stored query's name, or None for SPARQL text. A word that is no
+    stored query's name is refused with the closest names (it is not SPARQL)."""
     path = Path(text)
-    if text.endswith(".rq") and path.is_file():
+    if text.endswith(".rq"):
+        if not path.is_file():
+            raise InputFileError(path, "no such query file")
         return load_query(path)
-    for stored in load_queries():
-        if stored.name == text:
-            return stored
+    if _NAME.fullmatch(text.strip()):
+        return find_query(text.strip(), load_queries())
     return None
 
 
-def _binding(param: str) -> tuple[str, object]:
+def _binding(param: str, dataset) -> tuple[str, object]:
+    """NAME=VALUE: a term (id:japan, <https://…>, "text"@en, 42) or a label of the
+    release ("Japan", "European Union"), which must name one entity."""
     name, sep, value = param.partition("=")
     if not sep or not name:
         raise AllianceskgError(f"cannot read the parameter {param!r}", hint="write NAME=VALUE")
+    value = value.strip()
+    if re.fullmatch(r"[^\s:<>\"']+( [^\s:<>\"']+)*", value) and not re.fullmatch(r"-?\d+(\.\d+)?", value):
+        return name.strip().lstrip("?$"), _by_label(value, dataset, name)
     return name.strip().lstrip("?$"), parse_term(value)
+
+
+def _by_label(label: str, dataset, name: str) -> URIRef:
+    from rdflib.namespace import RDFS, SKOS
+
+    folded = label.casefold()
+    found = {s for p in (RDFS.label, SKOS.altLabel) for s, o in dataset.subject_objects(p)
+             if isinstance(s, URIRef) and str(o).casefold() == folded}
+    if len(found) == 1:
+        return next(iter(found))
+    if not found:
+        raise AllianceskgError(f"-p {name}={label}: no entity has the label {label!r}",
+                               hint="give an IRI such as id:japan, or a label of the release")
+    listed = ", ".join(sorted(_short(f) for f in found)[:5])
+    raise AllianceskgError(f"-p {name}={label}: the label names several entities ({listed})",
+                           hint="give one of them as id:slug")
 
 
 def export_text(folder: Path, graph_name: str, fmt: str) -> str:
@@ -130,8 +158,8 @@ def export_text(folder: Path, graph_name: str, fmt: str) -> str:
             raise AllianceskgError(f"the release has no graph {graph_name!r}",
                                    hint=f"use all or one of: {known}")
         selected = [graphs[iri]]
-    if fmt in ("trig", "nquads"):
-        return write_dataset(selected, fmt)
+    if fmt in ("trig", "nquads") or (fmt == "jsonld" and graph_name == "all"):
+        return write_dataset(selected, fmt)  # graph names kept
     merged = Graph()
     for graph in selected:
         for triple in graph:

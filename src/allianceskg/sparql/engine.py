@@ -27,10 +27,11 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 
 from allianceskg.sparql.negotiation import GRAPH, TABULAR, choose
-from allianceskg.sparql.results import write_boolean, write_rdf, write_tabular
+from allianceskg.sparql.results import NotXmlError, write_boolean, write_rdf, write_tabular
 from allianceskg.vocab import PREFIXES
 
 _PARSE_CACHE_SIZE = 256
+_PARSE_CACHE_CHARS = 2_000_000  # total characters of the query texts kept parsed
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class QueryRequest:
     max_rows: int = 10000
     max_nesting: int = 40
     service_allowlist: tuple[str, ...] = ()
+    max_response_bytes: int = 16_000_000
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class QueryResponse:
     message: str = ""
     hint: str = ""
     timed_out: bool = False
+    out_of_memory: bool = False
+    retry_after: int | None = None  # seconds, for a 503 the client may retry
 
     @property
     def ok(self) -> bool:
@@ -77,6 +81,7 @@ class Engine:
         rdflib.plugins.sparql.SPARQL_DEFAULT_GRAPH_UNION = True  # decided: union of all graphs
         self.dataset = dataset
         self._parsed: OrderedDict[str, Query] = OrderedDict()
+        self._parsed_chars = 0
 
     def execute(self, request: QueryRequest) -> QueryResponse:
         depth = nesting_depth(request.query)
@@ -90,8 +95,11 @@ class Engine:
                          "check the query against the SPARQL 1.1 grammar")
         except RecursionError:
             return error(400, "the query is nested too deeply to parse", "simplify the query")
+        except MemoryError:
+            raise
         except Exception as exc:  # rdflib's translation raises plain exceptions for bad queries
-            return error(400, f"the query cannot be translated: {exc}")
+            return error(400, f"the query cannot be translated: {_plain(exc)}",
+                         "check the query against the SPARQL 1.1 grammar")
         refused = _refused_service(query, request.service_allowlist)
         if refused:
             return error(403, f"SERVICE <{refused}> is not allowed: this service makes no "
@@ -102,48 +110,120 @@ class Engine:
             return self._evaluate(query, request)
         except RecursionError:
             return error(400, "the query is nested too deeply to evaluate", "simplify the query")
+        except MemoryError:
+            raise  # the worker answers 503 naming the memory limit
+        except NotXmlError as exc:
+            return error(406, f"the result holds a character XML 1.0 cannot carry ({exc})",
+                         "ask for JSON, CSV or TSV results (or N-Triples, Turtle for graphs)")
         except Exception as exc:  # evaluation errors come from the query's content
-            return error(400, f"the query could not be evaluated: {type(exc).__name__}: {exc}")
+            return error(400, f"the query could not be evaluated: {_plain(exc)}",
+                         "check the functions and types the query uses (SPARQL 1.1 §17)")
 
     def _parse(self, text: str) -> Query:
+        """Parsed queries, kept by text; bounded by count and by the texts' total size
+        (a parsed query grows with its text)."""
         cached = self._parsed.get(text)
         if cached is not None:
             self._parsed.move_to_end(text)
             return cached
         query = translateQuery(parseQuery(text), initNs=PREFIXES)
         self._parsed[text] = query
-        if len(self._parsed) > _PARSE_CACHE_SIZE:
-            self._parsed.popitem(last=False)
+        self._parsed_chars += len(text)
+        while len(self._parsed) > _PARSE_CACHE_SIZE or self._parsed_chars > _PARSE_CACHE_CHARS:
+            old, _ = self._parsed.popitem(last=False)
+            self._parsed_chars -= len(old)
         return query
 
     def _evaluate(self, query: Query, request: QueryRequest) -> QueryResponse:
-        result = evalQuery(self.dataset, query, {})
-        kind = result["type_"]
+        kind = query.algebra.name.removesuffix("Query").upper()
         fmt = choose("graph" if kind in ("CONSTRUCT", "DESCRIBE") else "tabular",
                      request.accept, request.format)
         if fmt is None:
             offered = GRAPH if kind in ("CONSTRUCT", "DESCRIBE") else TABULAR
             return error(406, f"cannot answer a {kind} query in the requested format",
                          "accept one of: " + ", ".join(f.media_type for f in offered))
-        if kind == "ASK":
+        if kind == "CONSTRUCT":
+            graph, truncated = _construct(self.dataset, query, request.max_rows)
+            return _sized(request, lambda n: write_rdf(_first(graph, n), fmt), len(graph), truncated,
+                          fmt.media_type)
+        result = evalQuery(self.dataset, query, {})
+        if result["type_"] == "ASK":
             return QueryResponse(200, fmt.media_type, write_boolean(bool(result["askAnswer"]), fmt), 1)
-        if kind == "SELECT":
+        if result["type_"] == "SELECT":
             projected = in_order(list(result["vars_"]), request.query)
             variables = [str(v) for v in projected]
             solutions = itertools.islice(result["bindings"], request.max_rows + 1)
             rows = [tuple(s.get(v) for v in projected) for s in solutions]
             truncated = len(rows) > request.max_rows
             rows = rows[:request.max_rows]
-            body = write_tabular(variables, rows, fmt, truncated)
-            return QueryResponse(200, fmt.media_type, body, len(rows), truncated)
+            return _sized(request, lambda n: write_tabular(variables, rows[:n], fmt, n < len(rows) or truncated),
+                          len(rows), truncated, fmt.media_type)
         graph = result["graph"]
         truncated = len(graph) > request.max_rows
-        if truncated:
-            capped = Graph()
-            for triple in itertools.islice(iter(graph), request.max_rows):
-                capped.add(triple)
-            graph = capped
-        return QueryResponse(200, fmt.media_type, write_rdf(graph, fmt), len(graph), truncated)
+        graph = _first(graph, request.max_rows)
+        return _sized(request, lambda n: write_rdf(_first(graph, n), fmt), len(graph), truncated,
+                      fmt.media_type)
+
+
+def _plain(exc: Exception) -> str:
+    """An evaluation error in words, without Python's internals (class names, reprs)."""
+    text = str(exc)
+    if isinstance(exc, (AttributeError, TypeError, KeyError, IndexError)) or "object" in text:
+        return "an operation was applied to a value of the wrong type (a literal where an IRI " \
+               "is needed, a number where a string is needed, or an unbound variable)"
+    return text or type(exc).__name__
+
+
+def _construct(dataset: Dataset, query: Query, cap: int) -> tuple[Graph, bool]:
+    """CONSTRUCT evaluated solution by solution, stopping once ``cap`` triples are
+    built (rdflib builds the whole graph first), and ``CONSTRUCT WHERE`` with
+    modifiers (LIMIT, ORDER BY) too (SPARQL 1.1 §16.2.4: the template is the pattern)."""
+    from rdflib.plugins.sparql.evaluate import _fillTemplate, evalPart
+    from rdflib.plugins.sparql.sparql import QueryContext
+
+    algebra = query.algebra
+    context = QueryContext(dataset, initBindings={}, datasetClause=algebra.datasetClause)
+    context.prologue = query.prologue
+    template = algebra.template or _where_triples(algebra.p)
+    graph = Graph()
+    for solution in evalPart(context, algebra.p):
+        for triple in _fillTemplate(template, solution):
+            graph.add(triple)
+            if len(graph) > cap:
+                graph.remove(triple)
+                return graph, True
+    return graph, False
+
+
+def _where_triples(node) -> list:
+    """The triples of a CONSTRUCT WHERE's pattern, below any Slice/Project/OrderBy."""
+    while isinstance(node, CompValue):
+        if node.name == "BGP":
+            return node.triples
+        node = node.get("p")
+    return []
+
+
+def _first(graph: Graph, count: int) -> Graph:
+    if len(graph) <= count:
+        return graph
+    capped = Graph()
+    for triple in itertools.islice(iter(graph), count):
+        capped.add(triple)
+    return capped
+
+
+def _sized(request: QueryRequest, render, count: int, truncated: bool,
+           media_type: str) -> QueryResponse:
+    """Render ``count`` results, fewer if the body would pass max_response_bytes (then
+    the response says it was cut, as for the row cap)."""
+    body = render(count)
+    shown = count
+    while len(body) > request.max_response_bytes and shown > 0:
+        shown = int(shown * request.max_response_bytes / len(body) * 0.9)
+        body = render(shown)
+        truncated = True
+    return QueryResponse(200, media_type, body, shown, truncated)
 
 
 _SELECT_STAR = re.compile(r"\bSELECT\s+(?:DISTINCT\s+|REDUCED\s+)?\*", re.IGNORECASE)
@@ -163,14 +243,24 @@ def in_order(variables: list, text: str) -> list:
     return sorted(variables, key=lambda v: (first(v), str(v)))
 
 
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')  # SPARQL 1.1 grammar [139]
+
+
 def nesting_depth(text: str) -> int:
     """The deepest nesting of brackets outside strings, IRIs and comments."""
     depth = deepest = 0
     quote = None
     in_comment = False
+    iri_end = -1
     for index, char in enumerate(text):
+        if index < iri_end:
+            continue  # inside <…>: '#' and brackets are part of the IRI
         if in_comment:
             in_comment = char != "\n"
+        elif char == "<" and not quote:
+            match = _IRIREF.match(text, index)
+            if match:
+                iri_end = match.end()
         elif quote:
             if char == quote and text[index - 1] != "\\":
                 quote = None

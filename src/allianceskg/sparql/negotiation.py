@@ -8,6 +8,8 @@ Output: the chosen format, or None when nothing acceptable can be produced (406)
 
 from __future__ import annotations
 
+from werkzeug.datastructures import MIMEAccept
+
 from allianceskg.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
 
 # Media types we answer with, in order of preference when the client has none.
@@ -79,18 +81,12 @@ def _named(kind: str, value: str) -> Format | None:
 
 
 def _negotiate(kind: str, accept: str | None) -> Format | None:
+    """The offered format the client prefers, by RFC 9110 §12.5.1: a media range's
+    quality applies to the types it matches, the most specific range deciding
+    (``text/*, text/csv;q=0.2`` prefers TSV to CSV); ties go to our order of preference.
+    Uses werkzeug's MIMEAccept, after mapping the aliases clients send."""
     offered = TABULAR if kind == "tabular" else GRAPH
     aliases = _ALIASES if kind == "tabular" else _GRAPH_ALIASES
-    ranges = parse_accept(accept)
-    refused = {aliases.get(m, m) for m, q in ranges if q == 0}
-    for media, quality in ranges:
-        if quality == 0:
-            continue
-        media = aliases.get(media, media)
-        for candidate in offered:
-            if candidate.media_type in refused:
-                continue
-            if media in ("*/*", candidate.media_type) or (
-                    media.endswith("/*") and candidate.media_type.startswith(media[:-1])):
-                return candidate
-    return None
+    ranges = [(aliases.get(media, media), quality) for media, quality in parse_accept(accept)]
+    best = MIMEAccept(ranges).best_match([f.media_type for f in offered])
+    return next((f for f in offered if f.media_type == best), None)

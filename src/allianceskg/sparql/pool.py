@@ -1,115 +1,409 @@
-"""A pool of query worker processes, each killed when its query runs out of time.
+"""Query worker processes: started clean, bounded in time, memory and queue length.
 
 rdflib has no timeout and cannot be cancelled, and a catastrophic REGEX holds the GIL
-(DESIGN.md §8), so every query runs in a worker process forked from the server
-process, which holds the dataset in memory (forking shares it at no cost). A query
-that exceeds the time limit gets its worker killed and replaced by a fresh fork;
-other queries keep running on the other workers.
+(DESIGN.md §8), so every query runs in a worker process that is killed when its time
+is up. The workers are forked from a *zygote*: one process started with the ``spawn``
+method (a fresh interpreter: no server socket, no client socket, no threads), which
+loads the release once and forks a worker whenever the pool asks. So every worker
+shares the zygote's dataset copy-on-write, inherits no descriptor of the HTTP server,
+and starts in milliseconds. The zygote asks the kernel to kill it when the server
+dies, and each worker to kill it when the zygote dies (``PR_SET_PDEATHSIG``): a server
+killed with SIGKILL leaves nothing behind that holds its port or runs its queries.
 
-Input: a dataset, a pool size, the :class:`~allianceskg.sparql.engine.QueryRequest`
-values of the web layer. Output: :class:`~allianceskg.sparql.engine.QueryResponse`.
+Each worker caps its address space (``RLIMIT_AS``) at what it was born with plus
+``memory_mb``; a query that needs more gets a 503 naming the limit and the worker is
+replaced. The pool admits a query at once when a worker is idle, lets at most
+``queue_size`` more wait, and answers the rest with an immediate 503 and
+``Retry-After`` — so HTTP threads are never all blocked and ``/healthz``, ``/metrics``
+and cached answers are always served. A query text that recently ran out of time is
+*heavy*: heavy queries may occupy all workers but one, so light queries always find
+one.
+
+Input: a release folder, the pool's :class:`PoolLimits`, the
+:class:`~allianceskg.sparql.engine.QueryRequest` values of the web layer. Output:
+:class:`~allianceskg.sparql.engine.QueryResponse`.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
-import queue
+import resource
+import signal
+import threading
 import time
+import urllib.error
+import urllib.request
+from collections import OrderedDict, deque
 from dataclasses import dataclass, replace
 from multiprocessing.connection import Connection
+from multiprocessing.reduction import recv_handle, send_handle
+from pathlib import Path
 
-from rdflib import Dataset
+from allianceskg.sparql.engine import QueryRequest, QueryResponse, error
 
-from allianceskg.sparql.engine import Engine, QueryRequest, QueryResponse, error
+_PR_SET_PDEATHSIG = 1
+_MIN_BUDGET = 0.05  # seconds: less than this left after waiting is not worth starting
+_HEAVY_MEMORY = 256  # query texts remembered as heavy
+_LONG = 0.25  # seconds: a query running this long makes its worker a long-running one
+_EXPRESS = 1.0  # seconds an express worker gives a query while the others run long ones
+_LONG_NICE = 10  # niceness of workers running long queries, so express ones get the CPU
+_EXPRESS_MARK = object()
 
 
-def _serve(dataset: Dataset, connection: Connection, parent: int) -> None:
-    """The worker's loop: evaluate each request, send back the response; stop when the
-    server process is gone (forked workers hold each other's pipe ends, so EOF alone
-    does not tell them when the server was killed)."""
-    engine = Engine(dataset)
+@dataclass(frozen=True)
+class PoolLimits:
+    workers: int = 2
+    queue_size: int = 4
+    memory_mb: int = 512
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent exits (a no-op elsewhere)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+
+
+def _zygote(release: str, control: Connection, server: int, memory_mb: int) -> None:
+    """Load the release, then fork one worker per request on ``control``."""
+    _die_with_parent()
+    if os.getppid() != server:  # the server died before the call above took effect
+        os._exit(0)
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps dead workers
+    from allianceskg.release import load_release
+    from allianceskg.sparql.engine import Engine
+
+    engine = Engine(load_release(Path(release)))
+    control.send(("ready", os.getpid()))
     while True:
         try:
-            if not connection.poll(1.0):
-                if os.getppid() != parent:
-                    return
-                continue
+            command = control.recv()
+        except (EOFError, OSError):
+            os._exit(0)
+        if command != "fork":
+            continue
+        ours, theirs = multiprocessing.Pipe()
+        pid = os.fork()
+        if pid == 0:
+            control.close()
+            ours.close()
+            _worker(engine, theirs, memory_mb)
+            os._exit(0)
+        theirs.close()
+        send_handle(control, ours.fileno(), server)
+        control.send(pid)
+        ours.close()
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """An allow-listed SERVICE endpoint must answer itself: a redirect could point
+    anywhere, so it is an error, never followed."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: ANN001
+        raise urllib.error.HTTPError(req.full_url, code, f"redirect to {newurl} refused",
+                                     headers, fp)
+
+
+def _worker(engine, connection: Connection, memory_mb: int) -> None:
+    """Evaluate each request and send back the response, within the memory limit."""
+    _die_with_parent()
+    urllib.request.install_opener(urllib.request.build_opener(_NoRedirect))
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    _limit_memory(memory_mb)
+    while True:
+        try:
             request = connection.recv()
         except (EOFError, OSError):
             return
         try:
             response = engine.execute(request)
-        except Exception as exc:  # never leave the parent without an answer
+        except MemoryError:
+            response = replace(error(
+                503, f"the query needed more memory than the limit of {memory_mb} MB per query "
+                     "worker and was stopped",
+                "make the query more selective (LIMIT, filters on known IRIs), or ask the "
+                "operator to raise worker_memory_mb (ALLIANCESKG_WORKER_MEMORY_MB)"),
+                out_of_memory=True)
+            try:
+                connection.send(response)
+            finally:
+                os._exit(0)  # after a MemoryError the heap is suspect: let the pool replace us
+        except Exception as exc:  # never leave the server without an answer
             response = error(500, f"internal error in the query worker: {type(exc).__name__}")
-        connection.send(response)
+        try:
+            connection.send(response)
+        except (OSError, ValueError):
+            return
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Cap the address space at its size now plus ``memory_mb``."""
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[0])
+        current = pages * os.sysconf("SC_PAGE_SIZE")
+        cap = current + memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    except (OSError, ValueError):
+        pass
 
 
 @dataclass
 class _Worker:
-    process: multiprocessing.Process
+    pid: int
     connection: Connection
+    heavy: bool = False
+    started: float = 0.0  # when its current query began (0: idle)
+    reniced: bool = False  # lowered priority cannot be raised again: replace after use
+
+    def alive(self) -> bool:
+        """An idle worker exists and has sent nothing (anything readable is its EOF)."""
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            pass
+        try:
+            return not self.connection.poll(0)
+        except (EOFError, OSError):
+            return False
+
+
+class PoolError(Exception):
+    """The query workers cannot be started."""
 
 
 class WorkerPool:
-    """Fixed-size pool; thread-safe; each call waits for a free worker."""
+    """A bounded pool of query workers forked from a zygote; thread-safe."""
 
-    def __init__(self, dataset: Dataset, size: int) -> None:
-        self._dataset = dataset
-        self._context = multiprocessing.get_context("fork")
-        self._idle: queue.Queue[_Worker] = queue.Queue()
-        self._closed = False
-        for _ in range(size):
-            self._idle.put(self._start())
-
-    def _start(self) -> _Worker:
-        parent, child = self._context.Pipe()
-        process = self._context.Process(target=_serve, args=(self._dataset, child, os.getpid()),
-                                        daemon=True,
-                                        name="allianceskg-query-worker")
-        process.start()
+    def __init__(self, release: Path, limits: PoolLimits, *, start_timeout: float = 120.0) -> None:
+        self.limits = limits
+        context = multiprocessing.get_context("spawn")
+        self._control, child = context.Pipe()
+        self._zygote = context.Process(
+            target=_zygote, args=(str(release), child, os.getpid(), limits.memory_mb),
+            name="allianceskg-zygote", daemon=True)
+        self._zygote.start()
         child.close()
-        return _Worker(process, parent)
-
-    def run(self, request: QueryRequest, timeout: float) -> QueryResponse:
-        """Evaluate ``request`` within ``timeout`` seconds, counting the wait for a worker."""
-        started = time.monotonic()
+        if not self._control.poll(start_timeout):
+            self._zygote.kill()
+            raise PoolError(f"the query workers did not start within {start_timeout:g} s")
         try:
-            worker = self._idle.get(timeout=timeout)
-        except queue.Empty:
-            return error(503, f"every query worker is busy; waited {timeout:g} s",
-                         "retry later; the operator can raise workers (ALLIANCESKG_WORKERS)")
-        remaining = max(0.0, timeout - (time.monotonic() - started))
+            self._control.recv()
+        except EOFError:
+            raise PoolError("the query workers could not load the release") from None
+        self._control_lock = threading.Lock()
+        self._lock = threading.Condition()
+        self._idle: deque[_Worker] = deque()
+        self._busy: dict[int, _Worker] = {}
+        self._express = 0
+        self._waiting = 0
+        self._heavy_running = 0
+        self._heavy: OrderedDict[str, float] = OrderedDict()  # query text -> last timeout
+        self._closed = False
+        self.rejected = 0
+        for _ in range(limits.workers):
+            self._idle.append(self._fork())
+
+    # -- workers -------------------------------------------------------------------
+    def _fork(self) -> _Worker:
+        with self._control_lock:
+            self._control.send("fork")
+            handle = recv_handle(self._control)
+            pid = self._control.recv()
+        return _Worker(pid, Connection(handle))
+
+    def _kill(self, worker: _Worker) -> None:
+        try:
+            os.kill(worker.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        worker.connection.close()
+
+    def _release(self, worker: _Worker, *, healthy: bool) -> None:
+        """Give a worker back (or a fresh one in place of a killed one)."""
+        with self._lock:
+            self._busy.pop(worker.pid, None)
+            if worker.heavy:
+                self._heavy_running -= 1
+                worker.heavy = False
+        worker.started = 0.0
+        if worker.reniced:
+            healthy = False
+        if not healthy:
+            self._kill(worker)
+            if self._closed:
+                return
+            try:
+                worker = self._fork()
+            except (OSError, EOFError):
+                worker = None
+        with self._lock:
+            if worker is not None and not self._closed:
+                self._idle.append(worker)
+            self._lock.notify()
+
+    # -- admission -----------------------------------------------------------------
+    def is_heavy(self, text: str) -> bool:
+        with self._lock:
+            return text in self._heavy
+
+    def _acquire(self, heavy: bool, deadline: float) -> _Worker | QueryResponse | object:
+        """An idle worker; or, when every worker is held by a long-running query, the
+        right to an express worker; or a place in the bounded queue; or a 503."""
+        with self._lock:
+            if not self._usable(heavy):
+                if not heavy and self._express_allowed():
+                    self._express += 1
+                    self._renice_long()
+                    return _EXPRESS_MARK
+                if self._waiting >= self.limits.queue_size:
+                    self.rejected += 1
+                    return self._busy_response(heavy)
+                self._waiting += 1
+                try:
+                    while not self._usable(heavy):
+                        left = deadline - time.monotonic()
+                        if left <= 0 or not self._lock.wait(left):
+                            if not self._usable(heavy):
+                                return self._busy_response(heavy, waited=True)
+                finally:
+                    self._waiting -= 1
+            worker = self._idle.popleft()
+            worker.started = time.monotonic()
+            self._busy[worker.pid] = worker
+            if heavy:
+                worker.heavy = True
+                self._heavy_running += 1
+            return worker
+
+    def _express_allowed(self) -> bool:
+        """Express workers run while every regular worker is busy with a query that has
+        already run for a while: a light query then never waits behind heavy ones."""
+        if self._express >= self.limits.workers or not self._busy:
+            return False
+        now = time.monotonic()
+        return all(now - w.started >= _LONG for w in self._busy.values())
+
+    def _renice_long(self) -> None:
+        for worker in self._busy.values():
+            if not worker.reniced:
+                try:
+                    os.setpriority(os.PRIO_PROCESS, worker.pid, _LONG_NICE)
+                    worker.reniced = True
+                except OSError:
+                    pass
+
+    def _run_express(self, request: QueryRequest, budget: float) -> QueryResponse:
+        try:
+            worker = self._fork()
+        except (OSError, EOFError):
+            with self._lock:
+                self._express -= 1
+            return replace(error(503, "every query worker is busy", "retry after the number of "
+                                 "seconds in Retry-After"), retry_after=2)
         try:
             worker.connection.send(request)
-            if worker.connection.poll(remaining):
-                response = worker.connection.recv()
-                self._idle.put(worker)
-                return response
-        except (EOFError, OSError, BrokenPipeError):
-            self._replace(worker)
-            return error(500, "the query worker stopped unexpectedly")
-        self._replace(worker)
-        return replace(error(503, f"the query ran longer than the time limit of {timeout:g} s and was "
-                          "stopped", "make the query more selective (add LIMIT, filters on "
-                                     "known IRIs), or ask the operator to raise query_timeout "
-                                     "(ALLIANCESKG_QUERY_TIMEOUT)"), timed_out=True)
+            if worker.connection.poll(budget):
+                return worker.connection.recv()
+        except (EOFError, OSError):
+            return replace(error(503, "every query worker is busy", "retry after the number of "
+                                 "seconds in Retry-After"), retry_after=2)
+        finally:
+            self._kill(worker)
+            with self._lock:
+                self._express -= 1
+        self._remember_heavy(request.query)
+        return replace(error(503, f"every query worker is busy with long queries, and this one did "
+                                  f"not finish within the {budget:g} s an express worker gives",
+                             "retry after the number of seconds in Retry-After, or make the query "
+                             "more selective"), retry_after=max(1, round(self._retry_after())))
 
-    def _replace(self, worker: _Worker) -> None:
-        worker.process.kill()
-        worker.process.join(timeout=5)
-        worker.connection.close()
-        if not self._closed:
-            self._idle.put(self._start())
+    def _usable(self, heavy: bool) -> bool:
+        if not self._idle:
+            return False
+        return not heavy or self._heavy_running < max(1, self.limits.workers - 1)
+
+    def _busy_response(self, heavy: bool, *, waited: bool = False) -> QueryResponse:
+        what = ("every query worker is busy and the queue is full" if not waited
+                else "no query worker became free in time")
+        if heavy:
+            what = "this query recently ran out of time, and the workers it may use are busy"
+        return replace(error(503, what, "retry after the number of seconds in Retry-After; "
+                                        "the operator can raise workers or queue_size"),
+                       retry_after=max(1, round(self._retry_after())))
+
+    def _retry_after(self) -> float:
+        return 1.0 if self._idle else 2.0
+
+    def run(self, request: QueryRequest, timeout: float) -> QueryResponse:
+        """Evaluate ``request`` within ``timeout`` seconds, counting the wait."""
+        started = time.monotonic()
+        heavy = self.is_heavy(request.query)
+        failures, attempts = 0, 0
+        while attempts < self.limits.workers + 2:
+            attempts += 1
+            worker = self._acquire(heavy, started + timeout)
+            if isinstance(worker, QueryResponse):
+                return worker
+            if worker is _EXPRESS_MARK:
+                return self._run_express(request, min(_EXPRESS, timeout))
+            remaining = timeout - (time.monotonic() - started)
+            if remaining < _MIN_BUDGET:
+                self._release(worker, healthy=True)  # the worker is fine; the wait was long
+                return replace(error(503, f"waited {timeout - remaining:.2f} s for a query worker, "
+                                          f"leaving too little of the {timeout:g} s limit",
+                                     "retry after the number of seconds in Retry-After"),
+                               retry_after=1)
+            if not worker.alive():  # died while idle: replace it and try once more
+                self._release(worker, healthy=False)
+                continue
+            try:
+                worker.connection.send(request)
+                if worker.connection.poll(remaining):
+                    response = worker.connection.recv()
+                    # a worker that ran out of memory exits after answering: replace it
+                    self._release(worker, healthy=not response.out_of_memory)
+                    return response
+            except (EOFError, OSError):
+                self._release(worker, healthy=False)
+                failures += 1
+                if failures == 1 and time.monotonic() - started < timeout / 2:
+                    continue  # retry once on a fresh worker
+                return error(500, "the query worker stopped unexpectedly")
+            self._release(worker, healthy=False)
+            self._remember_heavy(request.query)
+            return replace(error(503, f"the query ran longer than the time limit of {timeout:g} s "
+                                      "and was stopped",
+                                 "make the query more selective (add LIMIT, filters on known "
+                                 "IRIs), or ask the operator to raise query_timeout "
+                                 "(ALLIANCESKG_QUERY_TIMEOUT)"), timed_out=True, retry_after=0)
+        return error(500, "the query workers keep stopping unexpectedly")
+
+    def _remember_heavy(self, text: str) -> None:
+        with self._lock:
+            self._heavy[text] = time.monotonic()
+            self._heavy.move_to_end(text)
+            while len(self._heavy) > _HEAVY_MEMORY:
+                self._heavy.popitem(last=False)
+
+    @property
+    def pids(self) -> list[int]:
+        return [self._zygote.pid or 0]
 
     def close(self) -> None:
-        """Stop every worker (idle ones; busy ones are killed by their caller's timeout)."""
+        """Stop the zygote and every idle worker (busy ones die with the zygote)."""
         self._closed = True
-        while True:
-            try:
-                worker = self._idle.get_nowait()
-            except queue.Empty:
-                return
-            worker.process.kill()
-            worker.process.join(timeout=5)
-            worker.connection.close()
+        with self._lock:
+            idle, self._idle = list(self._idle), deque()
+        for worker in idle:
+            self._kill(worker)
+        self._control.close()
+        self._zygote.kill()
+        self._zygote.join(timeout=5)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Graph, URIRef
@@ -16,6 +17,23 @@ from rdflib.term import Node
 
 from allianceskg.formats import Format, write_graph
 from allianceskg.serialize import nt_term
+
+
+def write_result(result, name: str) -> str:
+    """An rdflib SELECT or ASK result in a results format, or as a text table: the
+    CLI's writer, the same code the service answers with."""
+    from allianceskg.formats import RESULT_FORMATS, results_table, unknown_format
+
+    if name == "table":
+        return results_table(result)
+    if name not in RESULT_FORMATS:
+        raise unknown_format(name, {**RESULT_FORMATS, "table": Format("table", "", "", "")})
+    fmt = RESULT_FORMATS[name]
+    if result.type == "ASK":
+        return write_boolean(bool(result.askAnswer), fmt).decode("utf-8")
+    variables = [str(v) for v in result.vars]
+    rows = [tuple(row) for row in result]
+    return write_tabular(variables, rows, fmt, False).decode("utf-8")
 
 
 def write_tabular(variables: list[str], rows: list[tuple], fmt: Format, truncated: bool) -> bytes:
@@ -36,6 +54,10 @@ def write_boolean(answer: bool, fmt: Format) -> bytes:
 
 
 def write_rdf(graph: Graph, fmt: Format) -> bytes:
+    if fmt.name == "xml":
+        for triple in graph:
+            for term in triple:
+                xml_safe(str(term))
     return write_graph(graph, fmt.name).encode("utf-8")
 
 
@@ -60,9 +82,24 @@ def _json(variables: list[str], rows: list[tuple], truncated: bool) -> str:
     return json.dumps(document, ensure_ascii=False)
 
 
+# XML 1.0 §2.2: no C0 control but tab, LF, CR; no U+FFFE, U+FFFF (not even escaped).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class NotXmlError(ValueError):
+    """A result holds a character XML 1.0 cannot carry."""
+
+
+def xml_safe(text: str) -> str:
+    found = _NOT_XML.search(text)
+    if found:
+        raise NotXmlError(f"U+{ord(found.group()):04X}")
+    return text
+
+
 def _xml_term(term: Node) -> str:
     if isinstance(term, URIRef):
-        return f"<uri>{escape(str(term))}</uri>"
+        return f"<uri>{escape(xml_safe(str(term)))}</uri>"
     if isinstance(term, BNode):
         return f"<bnode>{escape(str(term))}</bnode>"
     attributes = ""
@@ -70,7 +107,7 @@ def _xml_term(term: Node) -> str:
         attributes = f" xml:lang={quoteattr(term.language)}"
     elif term.datatype:
         attributes = f" datatype={quoteattr(str(term.datatype))}"
-    return f"<literal{attributes}>{escape(str(term))}</literal>"
+    return f"<literal{attributes}>{escape(xml_safe(str(term)))}</literal>"
 
 
 def _xml(variables: list[str], rows: list[tuple], truncated: bool) -> str:

@@ -1,27 +1,25 @@
 """The web service: a Flask application factory and one blueprint per concern.
 
-``create_app(settings=None, *, dataset=None)`` builds the app; nothing is created at
-import time. The dataset is the release in ``settings.data`` (default ``data/kg/``)
-unless one is given (tests, the conformance suites). Query evaluation happens in
-worker processes (allianceskg.sparql.pool) forked here, before the server starts.
+``create_app(settings=None)`` builds the app; nothing is created at import time. The
+dataset is the release in ``settings.data`` (default ``data/kg/``). Query evaluation
+happens in worker processes (allianceskg.sparql.pool), started here from a clean
+process before the server starts.
 """
 
 from __future__ import annotations
 
 from flask import Flask
-from rdflib import Dataset
-
 from allianceskg.settings import Settings, defaults
 from allianceskg.web.state import ServiceState, load_state
 
 
-def create_app(settings: Settings | None = None, *, dataset: Dataset | None = None) -> Flask:
+def create_app(settings: Settings | None = None) -> Flask:
     """Build the service for ``settings`` (the table's defaults when None)."""
     settings = settings or defaults()
     app = Flask(__name__)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     app.json.ensure_ascii = False
-    state: ServiceState = load_state(settings, dataset)
+    state: ServiceState = load_state(settings)
     app.extensions["allianceskg"] = state
 
     from allianceskg.web import errors, graphstore, ops, protocol

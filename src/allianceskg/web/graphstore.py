@@ -5,6 +5,8 @@ answered 405 while the service is read-only."""
 
 from __future__ import annotations
 
+import threading
+
 from flask import Blueprint, Response, current_app, request
 from rdflib import Graph, URIRef
 
@@ -24,11 +26,37 @@ def graph_store() -> Response:
         raise ServiceError(400, "name exactly one graph: ?graph=IRI or ?default",
                            "SPARQL 1.1 Graph Store HTTP Protocol §4.2")
     fmt = graph_format("the graph")
+    name = None if wants_default else URIRef(names[0])
+    if name is not None and name not in state.graphs:
+        raise ServiceError(404, f"the release has no graph <{name}>",
+                           "the service description (GET /sparql) lists the named graphs")
     key = ("graph", "default" if wants_default else names[0], fmt.name)
-    if key not in state.rendered:
-        state.rendered[key] = _render(state, None if wants_default else URIRef(names[0]), fmt)
-    return Response(state.rendered[key], content_type=f"{fmt.media_type}; charset=utf-8",
+    body = state.rendered.get(key)
+    if body is None:
+        body = _render_once(state, key, name, fmt)
+    return Response(body, content_type=f"{fmt.media_type}; charset=utf-8",
                     headers={"Vary": "Accept"})
+
+
+def _render_once(state: ServiceState, key: tuple, name: URIRef | None, fmt) -> bytes:
+    """Render a graph once, in one HTTP thread: while it is being rendered, other
+    requests for it get 503 with Retry-After instead of each holding a thread."""
+    with _RENDERING_LOCK:
+        if key in _RENDERING:
+            raise ServiceError(503, "this graph is being prepared; it is served from memory "
+                                    "once ready", "retry after the number of seconds in "
+                                                  "Retry-After", headers={"Retry-After": "2"})
+        _RENDERING.add(key)
+    try:
+        body = state.rendered[key] = _render(state, name, fmt)
+        return body
+    finally:
+        with _RENDERING_LOCK:
+            _RENDERING.discard(key)
+
+
+_RENDERING: set = set()
+_RENDERING_LOCK = threading.Lock()
 
 
 def _render(state: ServiceState, name: URIRef | None, fmt) -> bytes:
@@ -37,9 +65,6 @@ def _render(state: ServiceState, name: URIRef | None, fmt) -> bytes:
         for named in state.graphs.values():
             for triple in named:
                 graph.add(triple)
-    elif name in state.graphs:
-        graph = state.graphs[name]
     else:
-        raise ServiceError(404, f"the release has no graph <{name}>",
-                           "the service description (GET /sparql) lists the named graphs")
+        graph = state.graphs[name]
     return write_graph(graph, fmt.name).encode("utf-8")

@@ -19,6 +19,7 @@ class Metrics:
         self.timeouts = 0
         self.rows = 0
         self.cache_hits = 0
+        self.reloads = 0
 
     def request(self, endpoint: str, status: int) -> None:
         with self._lock:
@@ -56,5 +57,8 @@ class Metrics:
                       f"allianceskg_result_rows_total {self.rows}",
                       "# HELP allianceskg_cache_hits_total Queries answered from the cache.",
                       "# TYPE allianceskg_cache_hits_total counter",
-                      f"allianceskg_cache_hits_total {self.cache_hits}"]
+                      f"allianceskg_cache_hits_total {self.cache_hits}",
+                      "# HELP allianceskg_release_reloads_total Releases loaded after the first.",
+                      "# TYPE allianceskg_release_reloads_total counter",
+                      f"allianceskg_release_reloads_total {self.reloads}"]
             return "\n".join(lines) + "\n"

@@ -78,14 +78,16 @@ def _answer(query: str, params: dict[str, list[str]]) -> Response:
         named_graphs=tuple(params.get("named-graph-uri", [])),
         accept=request.headers.get("Accept"), format=tuple(params.get("format", [])),
         max_rows=settings.max_rows, max_nesting=settings.max_nesting,
-        service_allowlist=settings.service_allowlist)
+        service_allowlist=settings.service_allowlist,
+        max_response_bytes=settings.max_response_bytes)
     started = time.perf_counter()
     response, cached = state.run(query_request)
     state.metrics.query(time.perf_counter() - started, response.rows,
                         timed_out=response.timed_out,
                         cached=cached)
     if not response.ok:
-        return error_response(response.status, response.message, response.hint)
+        headers = {"Retry-After": str(response.retry_after)} if response.retry_after else {}
+        return error_response(response.status, response.message, response.hint, headers)
     result = Response(response.body, status=200, content_type=_with_charset(response.content_type))
     result.headers["Vary"] = "Accept"
     if response.truncated:
@@ -96,12 +98,16 @@ def _answer(query: str, params: dict[str, list[str]]) -> Response:
 def _description() -> Response:
     state = _state()
     fmt = graph_format("the service description")
-    endpoint = (state.settings.public_url.rstrip("/") or request.url_root.rstrip("/")) + "/sparql"
-    key = ("service-description", endpoint, fmt.name)
-    if key not in state.rendered:
-        state.rendered[key] = service_description(endpoint, state.graphs, fmt)
-    return Response(state.rendered[key], content_type=_with_charset(fmt.media_type),
-                    headers={"Vary": "Accept"})
+    public = state.settings.public_url.rstrip("/")
+    endpoint = (public or request.url_root.rstrip("/")) + "/sparql"
+    if public:  # one rendering per format, whatever Host header clients send
+        key = ("service-description", fmt.name)
+        if key not in state.rendered:
+            state.rendered[key] = service_description(endpoint, state.graphs, fmt)
+        body = state.rendered[key]
+    else:  # the endpoint is the client's Host: render it per request, keep nothing
+        body = service_description(endpoint, state.graphs, fmt)
+    return Response(body, content_type=_with_charset(fmt.media_type), headers={"Vary": "Accept"})
 
 
 def _url_params() -> dict[str, list[str]]:

@@ -5,24 +5,27 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 
 from allianceskg.pipeline import ProjectPaths
 from allianceskg.release import load_release, named_graphs, void_graph
 from allianceskg.settings import Settings
-from allianceskg.sparql.engine import QueryRequest, QueryResponse
-from allianceskg.sparql.pool import WorkerPool
+from allianceskg.sparql.engine import QueryRequest, QueryResponse, error
+from allianceskg.sparql.pool import PoolLimits, WorkerPool
 from allianceskg.web.metrics import Metrics
 
 
 class ResponseCache:
-    """Successful responses by request; the release never changes while served."""
+    """Successful responses by request, bounded by count and by bytes; the release
+    never changes while it is served."""
 
-    def __init__(self, size: int) -> None:
-        self._size = size
+    def __init__(self, entries: int, max_bytes: int) -> None:
+        self._entries_limit, self._max_bytes = entries, max_bytes
         self._entries: OrderedDict[QueryRequest, QueryResponse] = OrderedDict()
+        self._bytes = 0
         self._lock = threading.Lock()
 
     def get(self, request: QueryRequest) -> QueryResponse | None:
@@ -33,12 +36,29 @@ class ResponseCache:
             return found
 
     def put(self, request: QueryRequest, response: QueryResponse) -> None:
-        if self._size <= 0 or not response.ok:
-            return
+        size = len(response.body) + len(request.query)
+        if self._entries_limit <= 0 or not response.ok or size > self._max_bytes // 4:
+            return  # one response never takes more than a quarter of the cache
         with self._lock:
+            if request in self._entries:
+                return
             self._entries[request] = response
-            if len(self._entries) > self._size:
-                self._entries.popitem(last=False)
+            self._bytes += size
+            while len(self._entries) > self._entries_limit or self._bytes > self._max_bytes:
+                old_request, old = self._entries.popitem(last=False)
+                self._bytes -= len(old.body) + len(old_request.query)
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+
+class _Flight:
+    """One evaluation that identical concurrent requests share."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.response: QueryResponse | None = None
 
 
 @dataclass
@@ -51,24 +71,63 @@ class ServiceState:
     cache: ResponseCache
     metrics: Metrics = field(default_factory=Metrics)
     rendered: dict = field(default_factory=dict)  # serialised graphs, by (graph, format)
+    _flights: dict = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _sharing: int = 0
 
     def run(self, request: QueryRequest) -> tuple[QueryResponse, bool]:
-        """The response to ``request``, and whether it came from the cache."""
+        """The response to ``request``, and whether it came from the cache.
+
+        Identical requests that arrive while one is evaluated wait for its answer
+        instead of taking a worker each; they count against the queue's bound, so
+        they never hold every HTTP thread either."""
         cached = self.cache.get(request)
         if cached is not None:
             return cached, True
-        response = self.pool.run(request, self.settings.query_timeout)
-        self.cache.put(request, response)
-        return response, False
+        with self._lock:
+            flight = self._flights.get(request)
+            if flight is None:
+                flight = self._flights[request] = _Flight()
+                owner = True
+            elif self._sharing >= self.settings.queue_size:
+                return replace(error(503, "the same query is already being answered and the queue "
+                                          "is full", "retry after the number of seconds in "
+                                                     "Retry-After"), retry_after=1), False
+            else:
+                owner = False
+                self._sharing += 1
+        if not owner:
+            try:
+                flight.done.wait(self.settings.query_timeout + 1)
+            finally:
+                with self._lock:
+                    self._sharing -= 1
+            if flight.response is not None:
+                return flight.response, flight.response.ok
+            return replace(error(503, "the shared evaluation of this query did not finish",
+                                 "retry after the number of seconds in Retry-After"),
+                           retry_after=1), False
+        try:
+            response = self.pool.run(request, self.settings.query_timeout)
+            self.cache.put(request, response)
+            flight.response = response
+            return response, False
+        finally:
+            flight.done.set()
+            with self._lock:
+                self._flights.pop(request, None)
 
     def close(self) -> None:
         self.pool.close()
 
 
-def load_state(settings: Settings, dataset: Dataset | None) -> ServiceState:
-    if dataset is None:
-        dataset = load_release(settings.data or ProjectPaths.default().release)
+def load_state(settings: Settings, *, metrics: Metrics | None = None) -> ServiceState:
+    release = Path(settings.data or ProjectPaths.default().release)
+    dataset = load_release(release)
     graphs = named_graphs(dataset)
+    limits = PoolLimits(workers=settings.workers, queue_size=settings.queue_size,
+                        memory_mb=settings.worker_memory_mb)
     return ServiceState(settings=settings, dataset=dataset, graphs=graphs,
-                        void=void_graph(graphs), pool=WorkerPool(dataset, settings.workers),
-                        cache=ResponseCache(settings.cache_entries))
+                        void=void_graph(graphs), pool=WorkerPool(release, limits),
+                        cache=ResponseCache(settings.cache_entries, settings.cache_bytes),
+                        metrics=metrics or Metrics())
