@@ -87,6 +87,7 @@ def test_a_bad_claims_file_names_file_and_line(home: Path, case: str):
 @pytest.mark.parametrize("content, needle", [
     (b"title: [a, b]\nlanguage: en\ndocument_type: news\n", "single value"),
     ("title: caf\xe9\nlanguage: en\ndocument_type: news\n".encode("latin-1"), "not UTF-8"),
+    (b"title: t\nlanguage: en\ndocument_type: news\npublished: 2024-13-45\n", "cannot be read"),
 ])
 def test_a_bad_sidecar_is_refused(home: Path, content: bytes, needle: str):
     (home / "seeds" / f"{SEED}.meta.yaml").write_bytes(content)

@@ -4,6 +4,8 @@ rdflib.compare.isomorphic after a round trip through rdflib's parser."""
 
 from __future__ import annotations
 
+import warnings
+
 from rdflib import BNode, Graph, Literal, Namespace
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
@@ -49,3 +51,44 @@ def test_the_writer_is_deterministic():
     graph.add((ID["china"], EX.p, shared))
     graph.add((shared, EX.q, Literal("v")))
     assert write_graph(graph, "turtle") == write_graph(_round_trip(graph), "turtle")
+
+
+def test_a_cycle_behind_a_single_use_blank_node_is_written():
+    """_:a points to _:x first and to _:b, which points back to _:a: every node has
+    one incoming reference, and none may be lost."""
+    graph = Graph()
+    a, b, x = BNode(), BNode(), BNode()
+    graph.add((a, EX.p, x))
+    graph.add((a, EX.q, b))
+    graph.add((b, EX.r, a))
+    graph.add((x, EX.s, Literal(1)))
+    assert isomorphic(_round_trip(graph), graph)
+
+
+def test_datasets_keep_the_blank_nodes_of_each_graph_apart():
+    from rdflib import Dataset, URIRef
+
+    from allianceskg.formats import write_dataset
+
+    graphs = []
+    for name in ("g1", "g2"):
+        graph = Graph(identifier=URIRef(f"http://example.org/{name}"))
+        shared = BNode()
+        graph.add((EX.a, EX.p, shared))
+        graph.add((EX.b, EX.p, shared))
+        graph.add((shared, EX.v, Literal("x")))
+        graphs.append(graph)
+    for fmt, parser in (("trig", "trig"), ("nquads", "nquads"), ("jsonld", "json-ld")):
+        dataset = Dataset()
+        with warnings.catch_warnings():  # rdflib's own parsers use its deprecated API
+            warnings.simplefilter("ignore", DeprecationWarning)
+            dataset.parse(data=write_dataset(graphs, fmt), format=parser)
+        blanks = {o for _, _, o, _ in dataset.quads() if isinstance(o, BNode)}
+        assert len(list(dataset.quads())) == 6 and len(blanks) == 2, fmt
+
+
+def test_rdf_xml_keeps_carriage_returns():
+    graph = Graph()
+    graph.add((EX.s, EX.p, Literal("a\r\nb")))
+    back = Graph().parse(data=write_graph(graph, "xml"), format="xml")
+    assert next(back.objects()) == Literal("a\r\nb")

@@ -25,7 +25,7 @@ HEAVY = "SELECT (COUNT(*) AS ?n) { ?a ?b ?c . ?d ?e ?f }"
 
 @pytest.fixture(scope="module")
 def busy() -> Server:
-    running = Server("--query-timeout", "4", "--workers", "2", "--threads", "8",
+    running = Server("--query-timeout", "4", "--workers", "2", "--threads", "12",
                      "--queue-size", "4", "--cache-entries", "0")
     yield running
     running.stop()

@@ -81,15 +81,16 @@ def write_dataset(graphs: list[Graph], name: str) -> str:
         dataset = Dataset()
         for prefix, namespace in PREFIXES.items():
             dataset.bind(prefix, namespace, override=True, replace=True)
-        for graph in sorted(graphs, key=lambda g: str(g.identifier)):
+        for number, graph in enumerate(sorted(graphs, key=lambda g: str(g.identifier))):
             target = dataset.graph(graph.identifier)
-            for triple in sorted(_canonical(graph), key=_order):
+            for triple in sorted(_canonical(graph, f"g{number}"), key=_order):
                 target.add(triple)
         return _stable_json(dataset.serialize(format="json-ld", context=dict(PREFIXES),
                                               auto_compact=True))
     if name != "nquads":
         raise unknown_format(name, DATASET_FORMATS)
-    return nquads_sorted([_named(g.identifier, _canonical(g)) for g in graphs])
+    ordered = sorted(graphs, key=lambda g: str(g.identifier))
+    return nquads_sorted([_named(g.identifier, _canonical(g, f"g{n}")) for n, g in enumerate(ordered)])
 
 
 def _stable_json(text: str) -> str:
@@ -106,12 +107,17 @@ def _stable_json(text: str) -> str:
     return json.dumps(order(json.loads(text)), indent=2, ensure_ascii=False) + "\n"
 
 
-def _canonical(graph: Graph) -> Graph:
-    """The graph with canonical blank-node names, its triples added in sorted order."""
+def _canonical(graph: Graph, scope: str = "") -> Graph:
+    """The graph with canonical blank-node names, its triples added in sorted order.
+    ``scope`` prefixes the names so that the graphs of one dataset never share a blank
+    node by accident (each graph is canonicalised on its own)."""
     if not any(isinstance(t, BNode) for triple in graph for t in triple):
         source = graph
     else:
         source = to_canonical_graph(graph)
+        if scope:
+            rename = lambda t: BNode(f"{scope}{t}") if isinstance(t, BNode) else t  # noqa: E731
+            source = [tuple(rename(t) for t in triple) for triple in source]
     copy = Graph()
     for triple in sorted(source, key=_order):
         copy.add(triple)

@@ -59,11 +59,28 @@ def write_release(result: Build, target: Path) -> Path:
         shutil.rmtree(staging)
     try:
         _write_all(result, staging)
+        _sync(staging)  # on disk before it becomes the release, so a power cut loses nothing
         _swap(staging, target)
     finally:
         if staging.exists():
             shutil.rmtree(staging)
     return target
+
+
+def _sync(folder: Path) -> None:
+    """fsync every file of ``folder``, then the folders themselves."""
+    for path in sorted(folder.rglob("*"), reverse=True):
+        flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0)
+        descriptor = os.open(path, flags)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 _RENAME_EXCHANGE = 2  # linux/fs.h
@@ -105,14 +122,17 @@ def _swap(staging: Path, target: Path) -> None:
     shutil.rmtree(previous)
 
 
-def recover_release(target: Path) -> None:
+def recover_release(target: Path, *, clean: bool = True) -> None:
     """After a crash: if ``target`` is gone, roll forward to a complete new release
-    (its manifest is written last) or back to the previous one; then remove leftover
+    (its manifest is written last) or back to the previous one. With ``clean`` (the
+    builder's call; readers leave other processes' folders alone), also remove the
     staging folders of builds that are no longer running."""
     parent = target.parent
     if not parent.is_dir():
         return
-    leftovers = sorted(parent.glob(f".{target.name}.new-*")) + sorted(parent.glob(f".{target.name}.old-*"))
+    by_pid = lambda p: int(p.name.rsplit("-", 1)[-1]) if p.name.rsplit("-", 1)[-1].isdigit() else -1  # noqa: E731
+    leftovers = sorted(list(parent.glob(f".{target.name}.new-*")) +
+                       list(parent.glob(f".{target.name}.old-*")), key=by_pid)
     leftovers = [p for p in leftovers if not _running(p)]
     if not target.exists():
         complete = [p for p in leftovers if ".new-" in p.name and (p / "manifest.json").is_file()]
@@ -120,8 +140,9 @@ def recover_release(target: Path) -> None:
         for candidate in complete[-1:] or previous[-1:]:
             candidate.rename(target)
             leftovers.remove(candidate)
-    for leftover in leftovers:
-        shutil.rmtree(leftover, ignore_errors=True)
+    if clean:
+        for leftover in leftovers:
+            shutil.rmtree(leftover, ignore_errors=True)
 
 
 def _running(path: Path) -> bool:
@@ -266,7 +287,7 @@ def _release_file(folder: Path) -> Path:
 def load_release(folder: Path) -> Dataset:
     """Read a release's TriG into a Dataset whose default graph is the union (after
     recovering the last good release if a build crashed while switching)."""
-    recover_release(folder)
+    recover_release(folder, clean=False)
     dataset = read_dataset(_release_file(folder))
     dataset.default_union = True
     return dataset

@@ -32,10 +32,11 @@ def trig(graphs: Iterable[Graph], prefixes: Mapping[str, str]) -> str:
     manager = _manager(prefixes)
     header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(prefixes.items()))
     blocks = []
-    for graph in sorted(graphs, key=lambda g: str(g.identifier)):
+    for number, graph in enumerate(sorted(graphs, key=lambda g: str(g.identifier)), start=1):
         if not len(graph):
             continue
-        statements = "\n".join(_statements(graph, manager, level=1))
+        # blank-node labels are scoped to the whole TriG document: one prefix per graph
+        statements = "\n".join(_statements(graph, manager, level=1, label_prefix=f"g{number}b"))
         blocks.append(f"{_term(graph.identifier, manager)} {{\n{statements}}}\n")
     return header + "".join("\n" + block for block in blocks)
 
@@ -59,12 +60,13 @@ def _manager(prefixes: Mapping[str, str]) -> NamespaceManager:
     return manager
 
 
-def _statements(graph: Graph, manager: NamespaceManager, level: int) -> list[str]:
+def _statements(graph: Graph, manager: NamespaceManager, level: int,
+                label_prefix: str = "b") -> list[str]:
     """One block per top-level subject: IRIs, blank nodes no triple points to, and
     labelled blank nodes. A blank node is written inline (``[ … ]``) only when exactly
     one triple points to it and it is on no cycle; any other is labelled (``_:b1``), so
     shared and cyclic blank nodes keep their identity."""
-    labels = _blank_labels(graph)
+    labels = _blank_labels(graph, label_prefix)
     blocks = []
     for subject in set(graph.subjects()):
         if isinstance(subject, BNode) and subject not in labels and _referenced(graph, subject):
@@ -83,32 +85,42 @@ def _referenced(graph: Graph, node: BNode) -> bool:
     return next(iter(graph.subjects(None, node)), None) is not None
 
 
-def _blank_labels(graph: Graph) -> dict[BNode, str]:
+def _blank_labels(graph: Graph, prefix: str = "b") -> dict[BNode, str]:
     """Labels for the blank nodes that cannot be written inline: pointed to by more
-    than one triple, or on a cycle of blank nodes. Numbered in a stable order."""
+    than one triple, or not reachable from a written subject through single-use blank
+    nodes (they sit on a cycle). Numbered in a stable order; ``prefix`` keeps labels of
+    different graphs of one TriG document apart."""
     references: dict[BNode, int] = {}
     for obj in graph.objects():
         if isinstance(obj, BNode):
             references[obj] = references.get(obj, 0) + 1
-    shared = {b for b, n in references.items() if n > 1}
-    inline = set(references) - shared
-    for start in list(inline):  # a cycle through inline candidates needs a label
-        seen, node = set(), start
-        while node in inline and node not in seen:
-            seen.add(node)
-            node = next((o for o in graph.objects(node) if isinstance(o, BNode) and o in inline),
-                        None)
-        if node is not None and node in seen:
-            shared.add(node)
-            inline.discard(node)
+    labelled = {b for b, n in references.items() if n > 1}
+    inline = set(references) - labelled
 
     def signature(node: BNode) -> str:
         out = sorted(f"{p} {o if not isinstance(o, BNode) else '_'}" for p, o in graph.predicate_objects(node))
         into = sorted(f"{s if not isinstance(s, BNode) else '_'} {p}" for s, p in graph.subject_predicates(node))
         return "|".join(out) + "||" + "|".join(into)
 
-    ordered = sorted(shared, key=signature)
-    return {node: f"_:b{index}" for index, node in enumerate(ordered, start=1)}
+    def reach(roots) -> set:
+        seen, todo = set(), list(roots)
+        while todo:
+            node = todo.pop()
+            for obj in graph.objects(node):
+                if isinstance(obj, BNode) and obj in inline and obj not in seen:
+                    seen.add(obj)
+                    todo.append(obj)
+        return seen
+
+    roots = {s for s in graph.subjects() if not isinstance(s, BNode) or s not in references}
+    reached = reach(roots | labelled)
+    while inline - reached:  # only cycles of single-use blank nodes are left: label one
+        chosen = min(inline - reached, key=lambda b: (signature(b), str(b)))
+        inline.discard(chosen)
+        labelled.add(chosen)
+        reached = reach(roots | labelled)
+    ordered = sorted(labelled, key=lambda b: (signature(b), str(b)))
+    return {node: f"_:{prefix}{index}" for index, node in enumerate(ordered, start=1)}
 
 
 def _sort_key(block: str) -> tuple[int, str]:
@@ -183,6 +195,10 @@ def _prefixed(node: URIRef, manager: NamespaceManager) -> str | None:
     return None
 
 
+class NotRdfXmlError(ValueError):
+    """A graph RDF/XML cannot express (a property IRI that ends in no XML name)."""
+
+
 def rdf_xml(graph: Graph, prefixes: Mapping[str, str]) -> str:
     """RDF/XML (W3C RDF 1.1 XML Syntax), one ``rdf:Description`` per subject, subjects
     and properties sorted: byte-stable, unlike rdflib's serializer, whose order follows
@@ -198,7 +214,7 @@ def rdf_xml(graph: Graph, prefixes: Mapping[str, str]) -> str:
         namespace, local = text[:split], text[split:]
         if not local or not (local[0].isalpha() or local[0] == "_") or not all(
                 c.isalnum() or c in "_-." for c in local):
-            raise ValueError(f"{predicate} cannot be written as an RDF/XML property name")
+            raise NotRdfXmlError(f"{predicate} cannot be written as an RDF/XML property name")
         prefix = next((p for p, ns in namespaces.items() if ns == namespace), None)
         if prefix is None:
             prefix = f"ns{len(namespaces)}"
@@ -222,7 +238,9 @@ def rdf_xml(graph: Graph, prefixes: Mapping[str, str]) -> str:
             else:
                 attributes = f" xml:lang={quoteattr(obj.language)}" if obj.language else (
                     f" rdf:datatype={quoteattr(str(obj.datatype))}" if obj.datatype else "")
-                lines.append(f"    <{name}{attributes}>{escape(str(obj))}</{name}>")
+                # XML parsers turn a raw CR into LF (XML 1.0 §2.11): keep it as &#13;
+                text = escape(str(obj), {"\r": "&#13;"})
+                lines.append(f"    <{name}{attributes}>{text}</{name}>")
         lines.append("  </rdf:Description>")
         blocks.append("\n".join(lines))
     used = {p: ns for p, ns in namespaces.items()}

@@ -102,10 +102,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_nesting", 40, _positive_int,
             "Deepest nesting of {, ( and [ accepted in a query (the parser recurses)."),
     Setting("workers", 2, _positive_int, "Query worker processes."),
-    Setting("threads", 8, _positive_int, "HTTP threads of the waitress server."),
+    Setting("threads", 12, _positive_int, "HTTP threads of the waitress server."),
     Setting("queue_size", "auto", _queue_size,
-            "Queries that may wait for a busy worker; more get 503 with Retry-After at once. "
-            "workers + queue_size must leave two HTTP threads free; auto: threads - workers - 2."),
+            "Queries that may wait for a busy worker (or share an identical query's answer); "
+            "more get 503 with Retry-After at once. Running, express (one per worker) and "
+            "waiting queries must leave two HTTP threads free: auto is threads - 2 × workers - 2."),
     Setting("worker_memory_mb", 256, _positive_int,
             "Memory a query worker may grow by (RLIMIT_AS); a query needing more gets 503."),
     Setting("max_response_bytes", 16_000_000, _positive_int,
@@ -187,21 +188,21 @@ def load_settings(cli: Mapping[str, object] | None = None, *, config: Path | Non
 
 def _resolve(values: dict[str, object]) -> Settings:
     if values["queue_size"] == "auto":
-        values = {**values, "queue_size": max(0, values["threads"] - values["workers"] - 2)}
+        values = {**values, "queue_size": max(0, values["threads"] - 2 * values["workers"] - 2)}
     settings = Settings(**values)
     _check_capacity(settings)
     return settings
 
 
 def _check_capacity(settings: Settings) -> None:
-    """Queries (running or waiting) must never hold every HTTP thread, or /healthz,
-    /metrics and cached answers would wait behind them."""
-    if settings.workers + settings.queue_size > settings.threads - 2:
+    """Queries (running, express or waiting) must never hold every HTTP thread, or
+    /healthz, /metrics and cached answers would wait behind them."""
+    held = 2 * settings.workers + settings.queue_size
+    if held > settings.threads - 2:
         raise AllianceskgError(
-            f"workers ({settings.workers}) + queue_size ({settings.queue_size}) leave fewer "
-            f"than two of the {settings.threads} HTTP threads free",
-            hint=f"raise threads to at least {settings.workers + settings.queue_size + 2}, or "
-                 f"lower queue_size")
+            f"workers ({settings.workers}, and as many express ones) + queue_size "
+            f"({settings.queue_size}) leave fewer than two of the {settings.threads} HTTP "
+            f"threads free", hint=f"raise threads to at least {held + 2}, or lower queue_size")
 
 
 def _read_config(path: Path) -> dict[str, object]:

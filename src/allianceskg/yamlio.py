@@ -60,3 +60,6 @@ def load_yaml(path: Path, loader: type[GuardedLoader] = GuardedLoader) -> object
         raise yaml_problem(path, exc) from None
     except RecursionError:
         raise InputFileError(path, "the YAML nests too deeply") from None
+    except ValueError as exc:  # a value the resolver cannot build, e.g. a date 2024-13-45
+        raise InputFileError(path, f"a value cannot be read: {exc}",
+                             hint="quote it to keep it as text") from None

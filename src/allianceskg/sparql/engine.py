@@ -27,6 +27,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 
 from allianceskg.sparql.negotiation import GRAPH, TABULAR, choose
+from allianceskg.serialize import NotRdfXmlError
 from allianceskg.sparql.results import NotXmlError, write_boolean, write_rdf, write_tabular
 from allianceskg.vocab import PREFIXES
 
@@ -115,6 +116,9 @@ class Engine:
         except NotXmlError as exc:
             return error(406, f"the result holds a character XML 1.0 cannot carry ({exc})",
                          "ask for JSON, CSV or TSV results (or N-Triples, Turtle for graphs)")
+        except NotRdfXmlError as exc:
+            return error(406, f"the graph cannot be written as RDF/XML: {exc}",
+                         "ask for Turtle, N-Triples or JSON-LD")
         except Exception as exc:  # evaluation errors come from the query's content
             return error(400, f"the query could not be evaluated: {_plain(exc)}",
                          "check the functions and types the query uses (SPARQL 1.1 §17)")

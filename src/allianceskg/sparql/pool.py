@@ -30,6 +30,7 @@ import ctypes
 import multiprocessing
 import os
 import resource
+import select
 import signal
 import threading
 import time
@@ -69,11 +70,14 @@ def _die_with_parent() -> None:
 
 
 def _zygote(release: str, control: Connection, server: int, memory_mb: int) -> None:
-    """Load the release, then fork one worker per request on ``control``."""
+    """Load the release, then fork one worker per request on ``control``: answer
+    ``("ok", pid)`` followed by the worker's pipe end, or ``("error", why)``."""
     _die_with_parent()
     if os.getppid() != server:  # the server died before the call above took effect
         os._exit(0)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps dead workers
+    for name in ("SIGINT", "SIGHUP", "SIGTERM"):  # the server's to handle; it kills us
+        signal.signal(getattr(signal, name), signal.SIG_IGN)
     from allianceskg.release import load_release
     from allianceskg.sparql.engine import Engine
 
@@ -87,15 +91,23 @@ def _zygote(release: str, control: Connection, server: int, memory_mb: int) -> N
         if command != "fork":
             continue
         ours, theirs = multiprocessing.Pipe()
-        pid = os.fork()
-        if pid == 0:
-            control.close()
+        try:
+            pid = os.fork()
+        except OSError as exc:  # EAGAIN, ENOMEM: say so, keep serving
+            control.send(("error", f"cannot start a query worker: {exc.strerror}"))
             ours.close()
-            _worker(engine, theirs, memory_mb)
-            os._exit(0)
+            theirs.close()
+            continue
+        if pid == 0:
+            try:
+                control.close()
+                ours.close()
+                _worker(engine, theirs, memory_mb)
+            finally:
+                os._exit(0)  # never return into the zygote's loop
         theirs.close()
+        control.send(("ok", pid))
         send_handle(control, ours.fileno(), server)
-        control.send(pid)
         ours.close()
 
 
@@ -137,6 +149,13 @@ def _worker(engine, connection: Connection, memory_mb: int) -> None:
             response = error(500, f"internal error in the query worker: {type(exc).__name__}")
         try:
             connection.send(response)
+        except MemoryError:  # pickling a huge answer: say which limit, then go
+            connection.send(replace(error(
+                503, f"the answer needed more memory than the limit of {memory_mb} MB per "
+                     "query worker", "make the query more selective (LIMIT), or ask the "
+                     "operator to raise worker_memory_mb (ALLIANCESKG_WORKER_MEMORY_MB)"),
+                out_of_memory=True))
+            return
         except (OSError, ValueError):
             return
 
@@ -157,26 +176,65 @@ def _limit_memory(memory_mb: int) -> None:
 class _Worker:
     pid: int
     connection: Connection
+    pidfd: int | None = None  # refers to this process even after its PID is reused
     heavy: bool = False
     started: float = 0.0  # when its current query began (0: idle)
     reniced: bool = False  # lowered priority cannot be raised again: replace after use
 
     def alive(self) -> bool:
-        """An idle worker exists and has sent nothing (anything readable is its EOF)."""
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            pass
+        """The process exists and, idle, has sent nothing (readable means EOF)."""
+        if self.pidfd is not None:
+            if select.select([self.pidfd], [], [], 0)[0]:
+                return False  # a pidfd is readable once its process has exited
+        else:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                return False
+            except PermissionError:
+                pass
         try:
             return not self.connection.poll(0)
         except (EOFError, OSError):
             return False
 
+    def exited(self) -> bool:
+        if self.pidfd is not None:
+            return bool(select.select([self.pidfd], [], [], 0)[0])
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass
+        return False
+
+    def kill(self) -> None:
+        try:
+            if self.pidfd is not None:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            else:
+                os.kill(self.pid, signal.SIGKILL)
+        except (ProcessLookupError, OSError):
+            pass
+        finally:
+            self.connection.close()
+            if self.pidfd is not None:
+                os.close(self.pidfd)
+                self.pidfd = None
+
 
 class PoolError(Exception):
     """The query workers cannot be started."""
+
+
+def _pidfd(pid: int) -> int | None:
+    """A pidfd for ``pid`` (Linux 5.3+), taken while the worker surely runs: it waits
+    for its first request."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
 
 
 class WorkerPool:
@@ -184,47 +242,86 @@ class WorkerPool:
 
     def __init__(self, release: Path, limits: PoolLimits, *, start_timeout: float = 120.0) -> None:
         self.limits = limits
-        context = multiprocessing.get_context("spawn")
-        self._control, child = context.Pipe()
-        self._zygote = context.Process(
-            target=_zygote, args=(str(release), child, os.getpid(), limits.memory_mb),
-            name="allianceskg-zygote", daemon=True)
-        self._zygote.start()
-        child.close()
-        if not self._control.poll(start_timeout):
-            self._zygote.kill()
-            raise PoolError(f"the query workers did not start within {start_timeout:g} s")
-        try:
-            self._control.recv()
-        except EOFError:
-            raise PoolError("the query workers could not load the release") from None
+        self._release_path, self._start_timeout = release, start_timeout
         self._control_lock = threading.Lock()
         self._lock = threading.Condition()
         self._idle: deque[_Worker] = deque()
         self._busy: dict[int, _Worker] = {}
         self._express = 0
-        self._waiting = 0
+        self._waiting = 0  # threads held waiting: queued, express, sharing an evaluation
         self._heavy_running = 0
         self._heavy: OrderedDict[str, float] = OrderedDict()  # query text -> last timeout
         self._closed = False
         self.rejected = 0
-        for _ in range(limits.workers):
-            self._idle.append(self._fork())
+        self._zygote = None
+        self._start_zygote()
+        try:
+            for _ in range(limits.workers):
+                self._idle.append(self._fork())
+        except BaseException:
+            self.close()
+            raise
+
+    def _start_zygote(self) -> None:
+        if self._zygote is not None:
+            self._zygote.kill()
+            self._zygote.join(timeout=5)
+            self._control.close()
+        context = multiprocessing.get_context("spawn")
+        self._control, child = context.Pipe()
+        self._zygote = context.Process(
+            target=_zygote, args=(str(self._release_path), child, os.getpid(),
+                                  self.limits.memory_mb),
+            name="allianceskg-zygote", daemon=True)
+        self._zygote.start()
+        child.close()
+        if not self._control.poll(self._start_timeout):
+            self._zygote.kill()
+            raise PoolError(f"the query workers did not start within {self._start_timeout:g} s")
+        try:
+            self._control.recv()
+        except EOFError:
+            raise PoolError("the query workers could not load the release") from None
+
+    @property
+    def alive_workers(self) -> int:
+        with self._lock:
+            return len(self._idle) + len(self._busy)
+
+    def reserve_slot(self) -> bool:
+        """Take a waiting slot for a thread that will wait outside the pool (sharing
+        another request's evaluation); False when the queue is full."""
+        with self._lock:
+            if self._waiting >= self.limits.queue_size:
+                return False
+            self._waiting += 1
+            return True
+
+    def free_slot(self) -> None:
+        with self._lock:
+            self._waiting -= 1
 
     # -- workers -------------------------------------------------------------------
     def _fork(self) -> _Worker:
-        with self._control_lock:
-            self._control.send("fork")
-            handle = recv_handle(self._control)
-            pid = self._control.recv()
-        return _Worker(pid, Connection(handle))
+        """A new worker from the zygote (restarted once if it has died)."""
+        for attempt in (1, 2):
+            try:
+                with self._control_lock:
+                    self._control.send("fork")
+                    status, detail = self._control.recv()
+                    if status != "ok":
+                        raise PoolError(str(detail))
+                    handle = recv_handle(self._control)
+                pidfd = _pidfd(detail)
+                return _Worker(detail, Connection(handle), pidfd)
+            except (EOFError, OSError):
+                if attempt == 2 or self._closed:
+                    raise PoolError("the query workers' parent process has stopped") from None
+                self._start_zygote()
+        raise PoolError("unreachable")
 
     def _kill(self, worker: _Worker) -> None:
-        try:
-            os.kill(worker.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        worker.connection.close()
+        worker.kill()
 
     def _release(self, worker: _Worker, *, healthy: bool) -> None:
         """Give a worker back (or a fresh one in place of a killed one)."""
@@ -242,12 +339,12 @@ class WorkerPool:
                 return
             try:
                 worker = self._fork()
-            except (OSError, EOFError):
-                worker = None
+            except PoolError:
+                worker = None  # the pool shrinks; /healthz reports the workers alive
         with self._lock:
             if worker is not None and not self._closed:
                 self._idle.append(worker)
-            self._lock.notify()
+            self._lock.notify_all()  # waiters differ (heavy or not): let each re-check
 
     # -- admission -----------------------------------------------------------------
     def is_heavy(self, text: str) -> bool:
@@ -260,7 +357,7 @@ class WorkerPool:
         with self._lock:
             if not self._usable(heavy):
                 if not heavy and self._express_allowed():
-                    self._express += 1
+                    self._express += 1  # at most `workers` of them (their own thread budget)
                     self._renice_long()
                     return _EXPRESS_MARK
                 if self._waiting >= self.limits.queue_size:
@@ -293,7 +390,7 @@ class WorkerPool:
 
     def _renice_long(self) -> None:
         for worker in self._busy.values():
-            if not worker.reniced:
+            if not worker.reniced and not worker.exited():  # never renice a reused PID
                 try:
                     os.setpriority(os.PRIO_PROCESS, worker.pid, _LONG_NICE)
                     worker.reniced = True
@@ -301,20 +398,20 @@ class WorkerPool:
                     pass
 
     def _run_express(self, request: QueryRequest, budget: float) -> QueryResponse:
+        busy = replace(error(503, "every query worker is busy", "retry after the number of "
+                                  "seconds in Retry-After"), retry_after=2)
         try:
             worker = self._fork()
-        except (OSError, EOFError):
+        except PoolError:
             with self._lock:
                 self._express -= 1
-            return replace(error(503, "every query worker is busy", "retry after the number of "
-                                 "seconds in Retry-After"), retry_after=2)
+            return busy
         try:
             worker.connection.send(request)
             if worker.connection.poll(budget):
                 return worker.connection.recv()
-        except (EOFError, OSError):
-            return replace(error(503, "every query worker is busy", "retry after the number of "
-                                 "seconds in Retry-After"), retry_after=2)
+        except Exception:  # noqa: BLE001 (a broken express worker is just busy capacity)
+            return busy
         finally:
             self._kill(worker)
             with self._lock:
@@ -366,17 +463,18 @@ class WorkerPool:
                 continue
             try:
                 worker.connection.send(request)
-                if worker.connection.poll(remaining):
-                    response = worker.connection.recv()
-                    # a worker that ran out of memory exits after answering: replace it
-                    self._release(worker, healthy=not response.out_of_memory)
-                    return response
-            except (EOFError, OSError):
+                answered = worker.connection.poll(remaining)
+                response = worker.connection.recv() if answered else None
+            except Exception:  # noqa: BLE001 (EOF, a broken pipe, an unreadable answer)
                 self._release(worker, healthy=False)
                 failures += 1
                 if failures == 1 and time.monotonic() - started < timeout / 2:
                     continue  # retry once on a fresh worker
                 return error(500, "the query worker stopped unexpectedly")
+            if response is not None:
+                # a worker that ran out of memory exits after answering: replace it
+                self._release(worker, healthy=not response.out_of_memory)
+                return response
             self._release(worker, healthy=False)
             self._remember_heavy(request.query)
             return replace(error(503, f"the query ran longer than the time limit of {timeout:g} s "
@@ -404,6 +502,7 @@ class WorkerPool:
             idle, self._idle = list(self._idle), deque()
         for worker in idle:
             self._kill(worker)
-        self._control.close()
-        self._zygote.kill()
-        self._zygote.join(timeout=5)
+        if self._zygote is not None:
+            self._control.close()
+            self._zygote.kill()
+            self._zygote.join(timeout=5)

@@ -9,6 +9,8 @@ import logging
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
+from allianceskg.serialize import NotRdfXmlError
+
 log = logging.getLogger("allianceskg.web")
 
 _HINTS = {
@@ -62,6 +64,11 @@ def init_app(app: Flask) -> None:
         headers = {k: v for k, v in exc.get_headers() if k.lower() == "allow"}
         return error_response(exc.code or 500, exc.description or exc.name,
                               _HINTS.get(exc.code or 0, ""), headers)
+
+    @app.errorhandler(NotRdfXmlError)
+    def not_rdf_xml(exc: NotRdfXmlError) -> Response:
+        return error_response(406, f"the graph cannot be written as RDF/XML: {exc}",
+                              "ask for Turtle, N-Triples or JSON-LD")
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception) -> Response:

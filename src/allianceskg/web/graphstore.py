@@ -41,6 +41,7 @@ def graph_store() -> Response:
 def _render_once(state: ServiceState, key: tuple, name: URIRef | None, fmt) -> bytes:
     """Render a graph once, in one HTTP thread: while it is being rendered, other
     requests for it get 503 with Retry-After instead of each holding a thread."""
+    key = (id(state), *key)  # per release: a reload starts afresh
     with _RENDERING_LOCK:
         if key in _RENDERING:
             raise ServiceError(503, "this graph is being prepared; it is served from memory "
@@ -48,7 +49,7 @@ def _render_once(state: ServiceState, key: tuple, name: URIRef | None, fmt) -> b
                                                   "Retry-After", headers={"Retry-After": "2"})
         _RENDERING.add(key)
     try:
-        body = state.rendered[key] = _render(state, name, fmt)
+        body = state.rendered[key[1:]] = _render(state, name, fmt)
         return body
     finally:
         with _RENDERING_LOCK:

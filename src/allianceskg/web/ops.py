@@ -34,9 +34,12 @@ def index() -> Response:
 @blueprint.route("/healthz")
 def healthz() -> Response:
     state = _state()
-    return jsonify({"ok": True, "version": __version__, "graphs": len(state.graphs),
+    alive = state.pool.alive_workers
+    body = jsonify({"ok": alive > 0, "version": __version__, "graphs": len(state.graphs),
                     "triples": sum(len(g) for g in state.graphs.values()),
-                    "workers": state.settings.workers})
+                    "workers": state.settings.workers, "workers_alive": alive})
+    body.status_code = 200 if alive > 0 else 503
+    return body
 
 
 @blueprint.route("/metrics")

@@ -78,5 +78,7 @@ class Reloader:
         new.metrics.reloads += 1
         log.info('{"event": "reloaded", "triples": %d}', sum(len(g) for g in new.graphs.values()))
         grace = old.settings.query_timeout + 2
-        threading.Timer(grace, old.close).start()
+        timer = threading.Timer(grace, old.close)
+        timer.daemon = True  # never hold up the process's exit
+        timer.start()
         return True

@@ -73,7 +73,6 @@ class ServiceState:
     rendered: dict = field(default_factory=dict)  # serialised graphs, by (graph, format)
     _flights: dict = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
-    _sharing: int = 0
 
     def run(self, request: QueryRequest) -> tuple[QueryResponse, bool]:
         """The response to ``request``, and whether it came from the cache.
@@ -86,22 +85,18 @@ class ServiceState:
             return cached, True
         with self._lock:
             flight = self._flights.get(request)
-            if flight is None:
+            owner = flight is None
+            if owner:
                 flight = self._flights[request] = _Flight()
-                owner = True
-            elif self._sharing >= self.settings.queue_size:
+            elif not self.pool.reserve_slot():  # sharers count against the queue's bound
                 return replace(error(503, "the same query is already being answered and the queue "
                                           "is full", "retry after the number of seconds in "
                                                      "Retry-After"), retry_after=1), False
-            else:
-                owner = False
-                self._sharing += 1
         if not owner:
             try:
                 flight.done.wait(self.settings.query_timeout + 1)
             finally:
-                with self._lock:
-                    self._sharing -= 1
+                self.pool.free_slot()
             if flight.response is not None:
                 return flight.response, flight.response.ok
             return replace(error(503, "the shared evaluation of this query did not finish",
