@@ -210,3 +210,14 @@ def test_an_attributed_claim_gives_assessed_entailments(result: Build):
     assert any(dependency in (s, o) for s, _, o in assessed)
     assert not any(dependency in (s, o) for s, _, o in result.graphs[GRAPH["inferred"]]
                    if _ != RDF.type)
+
+
+def test_a_proposal_the_shapes_refuse_is_dropped_and_reported_not_fatal(tmp_path):
+    """An agreement the layer found only one party of breaks AgreementShape: its
+    claims are dropped from the release and listed, and the build goes on."""
+    home = _single(tmp_path, "one-party", "Monaco and Côte d’Ivoire launched a partnership on "
+                                          "clean energy at a summit in Phnom Penh.\n")
+    result = build(ProjectPaths(home))
+    (report,) = result.documents
+    assert any("at least two parties" in line for line in report.dropped), report.dropped
+    assert result.validation.conforms

@@ -100,6 +100,7 @@ class DocumentReport:
     minted: tuple[str, ...] = ()
     not_stated: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    dropped: tuple[str, ...] = ()  # automatic proposals the shapes refused, and why
 
 
 @dataclass(frozen=True)
@@ -163,6 +164,12 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
     with timer.stage("validate", progress):
         asserted = _union(graphs, exclude={GRAPH["ontology"]})
         report = validate(asserted, shapes, ontology)
+        dropped = _drop_unfit_proposals(report, layers)
+        if dropped:  # the automatic layer's proposals never break a build: drop, report
+            graphs = _assemble(ontology, reference, corpus, mentions,
+                               {k: (v[0], v[1].claims) for k, v in layers.items()})
+            asserted = _union(graphs, exclude={GRAPH["ontology"]})
+            report = validate(asserted, shapes, ontology)
         if report.violations:
             claims = [(d, c) for d in corpus.documents for layer in layers[d.doc_id]
                       for c in (layer.claims if isinstance(layer, ClaimSet) else layer.claims.claims)]
@@ -183,7 +190,8 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
         graphs[GRAPH["inferred"]] = inference.triples
         graphs[GRAPH["inferred-tentative"]] = entailments_graph(
             _weakest_premises(graphs, inference.tentative))
-    documents = tuple(_report(d, mentions[d.doc_id], layers[d.doc_id], warnings[d.doc_id])
+    documents = tuple(_report(d, mentions[d.doc_id], layers[d.doc_id], warnings[d.doc_id],
+                              dropped.get(d.doc_id, ()))
                       for d in corpus.documents)
     return Build(graphs=graphs, validation=report, documents=documents,
                  input_hashes=_hashes(paths), timings=timer.timings)
@@ -240,6 +248,29 @@ def _weakest_premises(graphs: dict[URIRef, Graph], entailments: Graph) -> dict[t
         found[triple] = modality if modality in (AKG.AuthorAssessment, AKG.Speculation) \
             else AKG.Speculation
     return found
+
+
+def _drop_unfit_proposals(report: ValidationReport, layers: dict) -> dict[str, tuple[str, ...]]:
+    """When every violating node was minted by the automatic layer (an agreement it
+    found one party of, say), take that layer's claims about those nodes out, in place,
+    and say which per document; a violation about anything curated or from the
+    reference data is left for the build to refuse."""
+    minted = {e.iri for _, automatic in layers.values() for e in automatic.claims.entities}
+    bad = {r.focus_node: r.message for r in report.violations}
+    if not bad or not set(bad) <= minted:
+        return {}
+    dropped: dict[str, tuple[str, ...]] = {}
+    for doc_id, (curated, automatic) in list(layers.items()):
+        keep = [c for c in automatic.claims.claims if c.subject not in bad and c.object not in bad]
+        gone = [c for c in automatic.claims.claims if c.subject in bad or c.object in bad]
+        if not gone:
+            continue
+        entities = tuple(e for e in automatic.claims.entities if e.iri not in bad)
+        layers[doc_id] = (curated, AutomaticLayer(ClaimSet(tuple(keep), entities),
+                                                  automatic.rejected, automatic.proposals))
+        dropped[doc_id] = tuple(sorted({f"{_short(node)}: {bad[node]}" for c in gone
+                                        for node in (c.subject, c.object) if node in bad}))
+    return dropped
 
 
 def _max_document_chars() -> int:
@@ -370,7 +401,8 @@ def _claim_quotes(provenance: Graph, claim: URIRef) -> list[str]:
 
 
 def _report(document: Document, found: tuple[list[Mention], list[Candidate]],
-            layers: tuple[ClaimSet, AutomaticLayer], warnings: tuple[str, ...]) -> DocumentReport:
+            layers: tuple[ClaimSet, AutomaticLayer], warnings: tuple[str, ...],
+            dropped: tuple[str, ...] = ()) -> DocumentReport:
     mentions, candidates = found
     curated, automatic = layers
     asserted = [*curated.claims, *automatic.claims.claims]
@@ -388,7 +420,7 @@ def _report(document: Document, found: tuple[list[Mention], list[Candidate]],
                             for e in automatic.claims.entities)),
         not_stated=tuple(f"{' '.join(_short(n) for n in p.triple)} — {p.decision.reason}"
                          for p in automatic.rejected),
-        warnings=warnings)
+        warnings=warnings, dropped=dropped)
 
 
 def _short(node) -> str:

@@ -219,6 +219,7 @@ def build_report(result: Build) -> dict:
             "facts_by_layer": report.layers,
             "minted_entities": list(report.minted),
             "not_stated": list(report.not_stated),
+            "dropped": list(report.dropped),
             "warnings": list(report.warnings),
             "candidates": [{"name": c.surface, "kind": c.kind, "start": c.start, "end": c.end,
                             "sentence": c.sentence} for c in report.candidates],
