@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import owlrl
 from owlrl.Namespaces import ERRNS
 from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 
 from allianceskg.errors import AllianceskgError
@@ -101,6 +102,126 @@ def _new_triples(working: Graph, known: set, ontology: Graph) -> Graph:
         if triple not in known and not _is_noise(triple, ontology):
             new.add(triple)
     return new
+
+
+# The constructs rule_closure implements (OWL 2 RL profile §4.3: cax-sco, cax-eqc,
+# prp-spo1, prp-eqp, prp-dom, prp-rng, prp-inv1/2, prp-symp, prp-trp, prp-spo2); an
+# ontology using any other class or property axiom is closed by owlrl instead.
+_UNSUPPORTED = (OWL.Restriction, OWL.unionOf, OWL.intersectionOf, OWL.complementOf,
+                OWL.oneOf, OWL.hasKey, OWL.FunctionalProperty, OWL.InverseFunctionalProperty,
+                OWL.someValuesFrom, OWL.allValuesFrom, OWL.hasValue, OWL.sameAs,
+                OWL.propertyDisjointWith, OWL.IrreflexiveProperty, OWL.AsymmetricProperty)
+
+
+def rule_closure(ontology: Graph, data: Graph) -> Graph:
+    """The OWL 2 RL entailments of ``data`` under ``ontology``'s class and property
+    axioms, computed directly (a worklist over the data, linear in its size) rather
+    than by owlrl's repeated passes — for graphs such as the provenance graph, whose
+    nodes no fact touches. Returns the new, non-noise triples; falls back to owlrl for
+    ontologies with constructs this does not implement."""
+    if any((None, p, None) in ontology or (None, RDF.type, p) in ontology for p in _UNSUPPORTED):
+        return infer(ontology, data).triples
+    supers = _closure({(a, b) for a, b in ontology.subject_objects(RDFS.subClassOf)} |
+                      {(a, b) for a, b in ontology.subject_objects(OWL.equivalentClass)} |
+                      {(b, a) for a, b in ontology.subject_objects(OWL.equivalentClass)})
+    superprops = _closure({(a, b) for a, b in ontology.subject_objects(RDFS.subPropertyOf)} |
+                          {(a, b) for a, b in ontology.subject_objects(OWL.equivalentProperty)} |
+                          {(b, a) for a, b in ontology.subject_objects(OWL.equivalentProperty)})
+    domains = _multimap(ontology.subject_objects(RDFS.domain))
+    ranges = _multimap(ontology.subject_objects(RDFS.range))
+    inverses = _multimap(list(ontology.subject_objects(OWL.inverseOf)) +
+                         [(b, a) for a, b in ontology.subject_objects(OWL.inverseOf)])
+    symmetric = set(ontology.subjects(RDF.type, OWL.SymmetricProperty))
+    transitive = set(ontology.subjects(RDF.type, OWL.TransitiveProperty))
+    chains = [(prop, list(Collection(ontology, head)))
+              for prop, head in ontology.subject_objects(OWL.propertyChainAxiom)]
+    known = set(data)
+    out: dict = {}  # subject -> predicate -> objects, of everything known
+    todo = list(known)
+    for triple in known:
+        _index(out, triple)
+
+    def add(triple) -> None:
+        if triple not in known and not isinstance(triple[0], Literal):
+            known.add(triple)
+            _index(out, triple)
+            todo.append(triple)
+
+    while todo:
+        s, p, o = todo.pop()
+        if p == RDF.type:
+            for sup in supers.get(o, ()):
+                add((s, RDF.type, sup))
+            continue
+        for sup in superprops.get(p, ()):
+            add((s, sup, o))
+        for cls in domains.get(p, ()):
+            add((s, RDF.type, cls))
+        if not isinstance(o, Literal):
+            for cls in ranges.get(p, ()):
+                add((o, RDF.type, cls))
+            for inverse in inverses.get(p, ()):
+                add((o, inverse, s))
+            if p in symmetric:
+                add((o, p, s))
+        if p in transitive:
+            for further in list(out.get(o, {}).get(p, ())):
+                add((s, p, further))
+            for earlier in [x for x, preds in out.items() if s in preds.get(p, ())]:
+                add((earlier, p, o))
+        for prop, chain in chains:
+            if p in chain:
+                for start in list(out):
+                    for end in _follow(out, start, chain):
+                        add((start, prop, end))
+    return _new_triples_of(known - set(data) - set(ontology), ontology)
+
+
+def _closure(pairs: set) -> dict:
+    """Each node with everything reachable from it (reflexive pairs dropped)."""
+    direct: dict = {}
+    for a, b in pairs:
+        direct.setdefault(a, set()).add(b)
+    result = {}
+    for start in direct:
+        seen, todo = set(), list(direct[start])
+        while todo:
+            node = todo.pop()
+            if node not in seen:
+                seen.add(node)
+                todo.extend(direct.get(node, ()))
+        seen.discard(start)
+        result[start] = seen
+    return result
+
+
+def _multimap(pairs) -> dict:
+    found: dict = {}
+    for a, b in pairs:
+        found.setdefault(a, set()).add(b)
+    return found
+
+
+def _index(out: dict, triple) -> None:
+    s, p, o = triple
+    out.setdefault(s, {}).setdefault(p, set()).add(o)
+
+
+def _follow(out: dict, start, chain: list) -> set:
+    nodes = {start}
+    for step in chain:
+        nodes = {o for n in nodes for o in out.get(n, {}).get(step, ())}
+        if not nodes:
+            return set()
+    return nodes
+
+
+def _new_triples_of(triples: set, ontology: Graph) -> Graph:
+    graph = Graph()
+    for triple in triples:
+        if not _is_noise(triple, ontology):
+            graph.add(triple)
+    return graph
 
 
 ENTAILMENT = Namespace("https://w3id.org/allianceskg/entailment/")
