@@ -177,9 +177,9 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
                              hint="fix the claim or reference data named above; "
                                   "the previous release is untouched")
     with timer.stage("reason", progress):
-        # owlrl runs over the facts and the model; the provenance graph, whose nodes no
-        # fact touches, is closed by the direct rule closure (same entailments, checked
-        # against owlrl over everything in the tests), which is an order faster.
+        # The facts and the model are closed in two tiers (established, then tentative);
+        # the provenance graph, whose nodes no fact touches, is closed on its own (the
+        # union equals owlrl over everything: tests/test_reasoning.py).
         reasoning_input = _union(graphs, exclude={GRAPH["ontology"], GRAPH["mentions"],
                                                   GRAPH["links"], GRAPH["provenance"]})
         tentative = _tentative_facts([c for curated, automatic in layers.values()
