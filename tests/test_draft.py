@@ -83,7 +83,7 @@ def test_a_kept_draft_makes_the_document_curated_with_the_same_facts(tmp_path: P
     assert again.returncode == 2 and "exists" in again.stderr and "--force" in again.stderr
 
 
-def test_draft_names_an_unknown_document(tmp_path: Path):
+def test_draft_names_an_unknown_document():
     result = run_cli("draft", "no-such-document")
     assert result.returncode == 2 and "no-such-document" in result.stderr
     assert "Traceback" not in result.stderr

@@ -71,14 +71,10 @@ def test_reasoning_equals_owlrl_over_everything(tmp_path: Path):
     for triple, modalities in claimed.items():
         if AKG.ReportedFact not in modalities and triple not in result.graphs[GRAPH["reference"]]:
             tentative.add(triple)
-    expected = owlrl_infer(graphs_ontology(result), everything - tentative, tentative)
+    expected = owlrl_infer(result.graphs[GRAPH["ontology"]], everything - tentative, tentative)
     assert set(result.graphs[GRAPH["inferred"]]) == set(expected.triples)
     ours = tentative_triples(result.graphs[GRAPH["inferred-tentative"]])
     assert set(ours) == set(expected.tentative)  # the tentative entailments too
-
-
-def graphs_ontology(result) -> Graph:
-    return result.graphs[GRAPH["ontology"]]
 
 
 def test_the_rule_closure_matches_owlrl_on_provenance(release_dir: Path):
@@ -93,8 +89,7 @@ def test_the_rule_closure_matches_owlrl_on_provenance(release_dir: Path):
 
 
 
-@pytest.mark.parametrize("count", [3])
-def test_the_rule_engine_equals_owlrl_on_a_synthetic_corpus(tmp_path: Path, count: int):
+def test_the_rule_engine_equals_owlrl_on_a_synthetic_corpus(tmp_path: Path):
     """Agreements, measures, stances and memberships of synthetic articles: the same
     entailments and the same verdict on consistency from both reasoners."""
     import importlib.util
@@ -111,7 +106,7 @@ def test_the_rule_engine_equals_owlrl_on_a_synthetic_corpus(tmp_path: Path, coun
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
-    home = make_home(tmp_path / "home", module.write_corpus(count, tmp_path / "c", seed=3),
+    home = make_home(tmp_path / "home", module.write_corpus(3, tmp_path / "c", seed=3),
                      claims=False)
     result = build(ProjectPaths(home))
     data = Graph()

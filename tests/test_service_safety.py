@@ -283,7 +283,8 @@ def test_workers_stop_when_the_server_is_killed():
 
 def test_error_messages_carry_no_python_internals(strict: Server):
     status, _, body = call(strict, "SELECT ?o WHERE { ?s ?p ?o } ORDER BY (LANG(?s)) LIMIT 1")
-    error = assert_error_shape(status, body) if status >= 400 else {"error": ""}
+    assert status == 400  # rdflib fails on LANG of an IRI inside ORDER BY
+    error = assert_error_shape(status, body)
     for leak in ("AttributeError", "TypeError", "object has no attribute", "URIRef", "'NoneType'"):
         assert leak not in error["error"], error
 

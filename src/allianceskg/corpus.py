@@ -17,10 +17,10 @@ from pathlib import Path
 
 
 from allianceskg.errors import InputFileError
-from allianceskg.yamlio import load_yaml
+from allianceskg.serialize import NOT_XML
+from allianceskg.yamlio import decode, load_yaml
 
 DOCUMENT_SUFFIXES = (".txt", ".md")  # compared case-insensitively (.TXT too)
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _DOC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _REQUIRED_METADATA = ("title", "language", "document_type")
 # Abbreviations whose final period does not end a sentence.
@@ -122,16 +122,10 @@ def load_document(path: Path) -> Document:
 
 def document_text(path: Path, raw: bytes) -> str:
     """The text of a document file; refuses non-UTF-8 (naming the byte) and empty text."""
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        raise InputFileError(path, f"not UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}",
-                             line=line, hint="save the file as UTF-8") from None
-    text = text.removeprefix("\ufeff")  # a UTF-8 byte-order mark is not text
+    text = decode(path, raw)  # a UTF-8 byte-order mark is not text
     if not text.strip():
         raise InputFileError(path, "empty document", hint="remove it or give it text")
-    bad = _NOT_XML.search(text)
+    bad = NOT_XML.search(text)
     if bad:  # XML 1.0 (RDF/XML, SPARQL XML results) cannot carry these, even escaped
         line = text.count("\n", 0, bad.start()) + 1
         raise InputFileError(path, f"control character U+{ord(bad.group()):04X} at offset "

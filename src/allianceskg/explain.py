@@ -113,7 +113,7 @@ def _explain(kb: KnowledgeBase, triple: Triple, depth: int, visiting: frozenset)
     if graphs:
         quotes = tuple(_quotes(kb, triple))
         asserted = Explanation(triple, "asserted", graphs=graphs, quotes=quotes,
-                               modality=_asserted_modality(kb, graphs, quotes))
+                               modality=_asserted_modality(graphs, quotes))
         if asserted.modality == AKG.ReportedFact:
             return asserted
         # Stated only tentatively: if it also follows from firmer premises, show that
@@ -155,7 +155,7 @@ def _derive(kb: KnowledgeBase, triple: Triple, depth: int, visiting: frozenset) 
 _RANK = {AKG.ReportedFact: 0, AKG.AuthorAssessment: 1, AKG.Speculation: 2}
 
 
-def _asserted_modality(kb: KnowledgeBase, graphs: tuple[URIRef, ...], quotes) -> URIRef:
+def _asserted_modality(graphs: tuple[URIRef, ...], quotes) -> URIRef:
     """The strongest modality of the triple's claims; reference data is established."""
     if not quotes or GRAPH["reference"] in graphs:
         return AKG.ReportedFact

@@ -211,6 +211,7 @@ def draft(paths: ProjectPaths, document: Document, *,
     the document's curated file, if any, is ignored. Returns the text and the number
     of facts."""
     ontology, reference = load_ontology(paths.ontology), load_reference(paths.reference)
+    shapes = load_shapes(paths.shapes)
     parse, _ = _parse(document, max_document_chars or _max_document_chars())
     if parse is None:
         raise BuildError(f"{document.path.name}: language {document.metadata.language!r} is "
@@ -220,7 +221,7 @@ def draft(paths: ProjectPaths, document: Document, *,
     mentions, candidates = find_mentions(document, gazetteer, parse)
     minter = Minter(set(reference.subjects()), superclasses(ontology))
     layer = read_document(document, parse, mentions, candidates, gazetteer, minter)
-    resolver = Resolver(reference, ontology)
+    resolver = Resolver(reference, ontology, shapes)
     values = set(ontology.subjects(RDF.type, OWL.NamedIndividual))  # statuses, attitudes
     labels = {s: str(o) for graph in (reference, ontology)
               for s, o in graph.subject_objects(RDFS.label)

@@ -6,22 +6,22 @@ faster than owlrl, which stays as the reference the tests compare against and as
 fallback for ontologies with constructs the engine does not implement.
 
 Input: the ontology, the established data (reference data, and facts some source
-states as a reported fact) and, optionally, tiers of tentative facts (those only
-assessed, those only speculated). Output: an :class:`Inference` holding the
+states as a reported fact) and, optionally, the tentative facts (those only assessed
+or speculated). Output: an :class:`Inference` holding the
 entailments not already asserted, minus the axiomatic noise owlrl emits (reflexive
 ``owl:sameAs``, typings of literals and of everything as ``owl:Thing``/``rdfs:Resource``,
 schema-level facts about vocabulary terms), and the inconsistencies owlrl found (a
 disjointness violated, a member of ``owl:Nothing``).
 
 Modality survives reasoning: the closure is computed first over the established
-data, then again with the tentative facts added, so an entailment is established
+data, then continued with the tentative facts added, so an entailment is established
 only if it follows from established premises (:attr:`Inference.triples`); the others
 (:attr:`Inference.tentative`) are described in graph/inferred-tentative with the
 weakest modality their strongest derivation needs (found by
 :mod:`allianceskg.explain`). No entailment repeats an asserted triple; ``explain``
 shows when a triple stated only tentatively also follows from established facts. A
 speculative ``hasParty`` thus never comes back from the inverse rule as a plain
-``isPartyTo``. owlrl lives in this module only; no input graph is modified.
+``isPartyTo``. owlrl is used in this module only; no input graph is modified.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ inline, as ``[ … ]`` or as a ``( … )`` collection, never with generated labe
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -193,6 +194,10 @@ def _prefixed(node: URIRef, manager: NamespaceManager) -> str | None:
     if local and all(c.isalnum() or c in "_-" for c in local) and not local[0] in "-":
         return f"{best[0]}:{local}"
     return None
+
+
+# XML 1.0 §2.2: no C0 control but tab, LF, CR; no U+FFFE, U+FFFF (not even escaped).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class NotRdfXmlError(ValueError):

@@ -42,7 +42,12 @@ class GuardedLoader(yaml.SafeLoader):
 
 def read_text(path: Path) -> str:
     """A file's text; not UTF-8 is refused naming the byte and line."""
-    raw = path.read_bytes()
+    return decode(path, path.read_bytes())
+
+
+def decode(path: Path, raw: bytes) -> str:
+    """UTF-8 bytes as text without a byte-order mark; anything else is refused naming
+    the byte and its line."""
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

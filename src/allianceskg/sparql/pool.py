@@ -183,23 +183,15 @@ class _Worker:
 
     def alive(self) -> bool:
         """The process exists and, idle, has sent nothing (readable means EOF)."""
-        if self.pidfd is not None:
-            if select.select([self.pidfd], [], [], 0)[0]:
-                return False  # a pidfd is readable once its process has exited
-        else:
-            try:
-                os.kill(self.pid, 0)
-            except ProcessLookupError:
-                return False
-            except PermissionError:
-                pass
+        if self.exited():
+            return False
         try:
             return not self.connection.poll(0)
         except (EOFError, OSError):
             return False
 
     def exited(self) -> bool:
-        if self.pidfd is not None:
+        if self.pidfd is not None:  # a pidfd is readable once its process has exited
             return bool(select.select([self.pidfd], [], [], 0)[0])
         try:
             os.kill(self.pid, 0)
@@ -304,21 +296,25 @@ class WorkerPool:
     # -- workers -------------------------------------------------------------------
     def _fork(self) -> _Worker:
         """A new worker from the zygote (restarted once if it has died)."""
-        for attempt in (1, 2):
-            try:
-                with self._control_lock:
-                    self._control.send("fork")
-                    status, detail = self._control.recv()
-                    if status != "ok":
-                        raise PoolError(str(detail))
-                    handle = recv_handle(self._control)
-                pidfd = _pidfd(detail)
-                return _Worker(detail, Connection(handle), pidfd)
-            except (EOFError, OSError):
-                if attempt == 2 or self._closed:
-                    raise PoolError("the query workers' parent process has stopped") from None
-                self._start_zygote()
-        raise PoolError("unreachable")
+        try:
+            return self._ask_zygote()
+        except (EOFError, OSError):
+            if self._closed:
+                raise PoolError("the pool is closed") from None
+        self._start_zygote()
+        try:
+            return self._ask_zygote()
+        except (EOFError, OSError):
+            raise PoolError("the query workers' parent process has stopped") from None
+
+    def _ask_zygote(self) -> _Worker:
+        with self._control_lock:
+            self._control.send("fork")
+            status, detail = self._control.recv()
+            if status != "ok":
+                raise PoolError(str(detail))
+            handle = recv_handle(self._control)
+        return _Worker(detail, Connection(handle), _pidfd(detail))
 
     def _kill(self, worker: _Worker) -> None:
         worker.kill()
@@ -490,10 +486,6 @@ class WorkerPool:
             self._heavy.move_to_end(text)
             while len(self._heavy) > _HEAVY_MEMORY:
                 self._heavy.popitem(last=False)
-
-    @property
-    def pids(self) -> list[int]:
-        return [self._zygote.pid or 0]
 
     def close(self) -> None:
         """Stop the zygote and every idle worker (busy ones die with the zygote)."""

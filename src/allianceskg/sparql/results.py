@@ -9,14 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from xml.sax.saxutils import escape, quoteattr
 
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
 from allianceskg.formats import Format, write_graph
-from allianceskg.serialize import nt_term
+from allianceskg.serialize import NOT_XML, nt_term
 
 
 def write_result(result, name: str) -> str:
@@ -82,8 +81,6 @@ def _json(variables: list[str], rows: list[tuple], truncated: bool) -> str:
     return json.dumps(document, ensure_ascii=False)
 
 
-# XML 1.0 §2.2: no C0 control but tab, LF, CR; no U+FFFE, U+FFFF (not even escaped).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class NotXmlError(ValueError):
@@ -91,7 +88,7 @@ class NotXmlError(ValueError):
 
 
 def xml_safe(text: str) -> str:
-    found = _NOT_XML.search(text)
+    found = NOT_XML.search(text)
     if found:
         raise NotXmlError(f"U+{ord(found.group()):04X}")
     return text
