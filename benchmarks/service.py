@@ -58,12 +58,21 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+STARTUP: dict[int, float] = {}  # pid -> seconds from launch to the first answer
+
+
 def start_allianceskg(*flags: str) -> tuple[subprocess.Popen, str, str]:
+    started = time.monotonic()
     process = subprocess.Popen([sys.executable, "-m", "allianceskg", "serve", "--port", "0", *flags],
                                stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     line = process.stderr.readline()
-    port = re.search(r":(\d+)/sparql", line).group(1)
+    found = re.search(r":(\d+)/sparql", line)
+    if not found:
+        raise SystemExit(f"allianceskg did not start: {line}{process.stderr.read()}")
+    port = found.group(1)
     threading.Thread(target=lambda: [None for _ in process.stderr], daemon=True).start()
+    _quiet("127.0.0.1", int(port), "/sparql", "ASK {}")
+    STARTUP[process.pid] = time.monotonic() - started
     return process, "127.0.0.1", f"{port}:/sparql"
 
 
@@ -192,11 +201,33 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--data", type=Path, default=None, help="release folder to serve")
+    parser.add_argument("--stores", default="oxigraph,memory",
+                        help="allianceskg stores to run, comma separated: oxigraph, memory, "
+                             "remote (starts a Virtuoso on loopback: Debian virtuoso-opensource-7-bin)")
+    parser.add_argument("--cache", choices=("on", "off", "both"), default="on")
     args = parser.parse_args()
     queries = [q.text for q in load_queries() if not q.parameters]
-    release = ProjectPaths.default().release
-    runs = [("allianceskg (defaults: workers, limits, bounded queue, cache)", lambda: start_allianceskg()),
-            ("rdflib-endpoint 0.6 (uvicorn, one process)", lambda: start_rdflib_endpoint(release))]
+    release = args.data or ProjectPaths.default().release
+    data = ["--data", str(release)] if args.data else []
+    virtuoso = None
+    runs = []
+    for store in args.stores.split(","):
+        flags = ["--store", store]
+        if store == "remote":
+            sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+            import tempfile
+
+            from conftest import Virtuoso  # the tests' loopback Virtuoso
+
+            virtuoso = Virtuoso(Path(tempfile.mkdtemp(prefix="bench-virtuoso-")))
+            flags = ["--store", f"remote:{virtuoso.endpoint}",
+                     "--remote-graph-store-url", virtuoso.graph_store]
+        for cache in (("on", "off") if args.cache == "both" else (args.cache,)):
+            extra = [] if cache == "on" else ["--cache-entries", "0"]
+            runs.append((f"allianceskg --store {store}, cache {cache}",
+                         lambda f=flags + extra: start_allianceskg(*data, *f)))
+    runs.append(("rdflib-endpoint 0.6 (uvicorn, one process)", lambda: start_rdflib_endpoint(release)))
     results = {}
     for name, start in runs:
         process, host, target = start()
@@ -210,6 +241,9 @@ def main() -> None:
         finally:
             process.terminate()
             process.wait(timeout=60)
+        results[name]["startup"] = STARTUP.get(process.pid)
+    if virtuoso is not None:
+        virtuoso.stop()
     print(f"{len(queries)} competency queries round-robin, {args.clients} concurrent clients, "
           f"{args.seconds:g} s per soak, keep-alive connections, JSON results:")
     print(f"  {'server':<62} {'texts':<9} {'q/s':>7} {'p50 ms':>7} {'p99 ms':>8} {'503s':>6} "
@@ -223,10 +257,14 @@ def main() -> None:
         shown = f"{r['light_ms']:.0f} ms" if r["light_ms"] is not None else \
             "not measured (no time limit: the heavy queries would run for minutes)"
         print(f"  light query while 20 heavy ones run, {name}: {shown}")
-    ours, theirs = results[runs[0][0]], results[runs[1][0]]
-    for mode in ("repeated", "unique"):
-        print(f"  throughput ratio ({mode} texts), allianceskg / rdflib-endpoint: "
-              f"{ours[mode]['qps'] / theirs[mode]['qps']:.1f}x")
+    for name, r in results.items():
+        if r["startup"] is not None:
+            print(f"  start-up to the first answer, {name}: {r['startup']:.1f} s")
+    theirs = results[runs[-1][0]]
+    for name, ours in list(results.items())[:-1]:
+        for mode in ("repeated", "unique"):
+            print(f"  throughput ratio ({mode} texts), {name} / rdflib-endpoint: "
+                  f"{ours[mode]['qps'] / theirs[mode]['qps']:.1f}x")
     print(f"  (machine: {os.cpu_count()} cores)")
 
 

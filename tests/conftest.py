@@ -168,3 +168,101 @@ def run_cli(*args: str, home: Path | None = None, timeout: int = 600) -> subproc
         env["ALLIANCESKG_HOME"] = str(home)
     return subprocess.run([sys.executable, "-m", "allianceskg", *args], capture_output=True,
                           text=True, env=env, timeout=timeout)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+_VIRTUOSO_INI = """[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+Striping = 0
+TempStorage = TempDatabase
+
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+Striping = 0
+
+[Parameters]
+ServerPort = 127.0.0.1:{sql}
+DisableUnixSocket = 1
+ServerThreads = 10
+NumberOfBuffers = 20000
+MaxDirtyBuffers = 15000
+DirsAllowed = {dir}
+MaxQueryCostEstimationTime = 0
+MaxQueryExecutionTime = 60
+
+[HTTPServer]
+ServerPort = 127.0.0.1:{http}
+ServerRoot = {dir}
+ServerThreads = 6
+MaxClientConnections = 6
+EnabledDavVSP = 0
+
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryCostEstimationTime = 0
+MaxQueryExecutionTime = 60
+"""
+
+
+class Virtuoso:
+    """A real Virtuoso 7 (Debian's virtuoso-opensource-7-bin) on loopback ports, in a
+    folder of its own, whose SPARQL endpoint accepts updates and Graph Store PUTs."""
+
+    def __init__(self, folder: Path) -> None:
+        import time
+        import urllib.request
+
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder, self.sql, self.http = folder, free_port(), free_port()
+        (folder / "virtuoso.ini").write_text(
+            _VIRTUOSO_INI.format(dir=folder, sql=self.sql, http=self.http), encoding="utf-8")
+        self.process = subprocess.Popen(["virtuoso-t", "-f", "-c", str(folder / "virtuoso.ini")],
+                                        cwd=folder, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL)
+        self.endpoint = f"http://127.0.0.1:{self.http}/sparql"
+        self.graph_store = f"http://127.0.0.1:{self.http}/sparql-graph-crud"
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(self.endpoint + "?query=ASK%7B%7D", timeout=5).read()
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    log = (folder / "virtuoso.log").read_text(errors="replace")[-2000:]
+                    raise RuntimeError(f"Virtuoso did not start:\n{log}")
+                time.sleep(0.3)
+        subprocess.run(["isql-vt", f"127.0.0.1:{self.sql}", "dba", "dba",
+                        'exec=GRANT SPARQL_UPDATE TO "SPARQL"; '
+                        "DB.DBA.RDF_DEFAULT_USER_PERMS_SET ('nobody', 7);"],
+                       check=True, capture_output=True, timeout=60)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory) -> Virtuoso:
+    """Virtuoso for the session; skipped only where virtuoso-t is not installed
+    (.ci/run installs it)."""
+    if shutil.which("virtuoso-t") is None or shutil.which("isql-vt") is None:
+        pytest.skip("Virtuoso is not installed (Debian: virtuoso-opensource-7-bin)")
+    running = Virtuoso(tmp_path_factory.mktemp("virtuoso"))
+    yield running
+    running.stop()

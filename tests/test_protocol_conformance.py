@@ -17,8 +17,7 @@ from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
-from allianceskg.serialize import trig
-from allianceskg.vocab import PREFIXES
+from allianceskg.release import write_graphs
 
 from conftest import Server
 
@@ -73,7 +72,7 @@ def protocol_server(tmp_path_factory) -> Server:
         target = dataset.graph(name)
         target.parse(SUITE / str(graph.value(data, UT.graph)).rsplit("/", 1)[-1], format="nt")
     folder = tmp_path_factory.mktemp("protocol-release")
-    (folder / "allianceskg.trig").write_text(trig(list(dataset.graphs()), PREFIXES), encoding="utf-8")
+    folder = write_graphs({g.identifier: g for g in dataset.graphs() if len(g)}, folder / "kg")
     running = Server("--data", str(folder))
     yield running
     running.stop()

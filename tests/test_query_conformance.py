@@ -35,8 +35,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, XSD
 from rdflib.query import Result
 
-from allianceskg.serialize import trig
-from allianceskg.vocab import PREFIXES
+from allianceskg.release import write_graphs
 
 from conftest import Server
 
@@ -101,8 +100,21 @@ def _parse_data(path: Path, graph: Graph) -> None:
     graph.parse(path, format=FORMATS.get(path.suffix, "turtle"), publicID=path.as_uri())
 
 
-@pytest.fixture(scope="module")
-def suite_server(tmp_path_factory) -> Server:
+# Tests a store gets wrong, each checked to still fail (a fix shows up as a failure
+# asking to remove it here). rdflib's are found by running rdflib in-process.
+# oxigraph (0.5): zero-length paths and GRAPH/MINUS over a dataset given by the
+# protocol's graph parameters, GROUP_CONCAT and STRLANG corner cases, and numeric
+# lexical forms kept as written (1.0e6) where the TSV file has the canonical one.
+KNOWN_FAILURES = {"oxigraph": {
+    "aggregates/agg-groupconcat-04", "aggregates/agg-groupconcat-06",
+    "aggregates/agg-empty-group-count-graph", "bindings/graph", "construct/constructwhere04",
+    "functions/strlang02", "negation/graph-minus", "property-path/zero_or_more_set_start",
+    "property-path/zero_or_more_set_end", "property-path/zero_or_one_set_start",
+    "property-path/zero_or_one_set_end", "csv-tsv-res/tsv03"}}
+
+
+@pytest.fixture(scope="module", params=["memory", "oxigraph"])
+def suite_server(tmp_path_factory, request) -> Server:
     dataset = Dataset()
     for index, case in enumerate(CASES + RESULT_CASES):
         for path in case.data:
@@ -114,14 +126,16 @@ def suite_server(tmp_path_factory) -> Server:
     folder = tmp_path_factory.mktemp("w3c-release")
     # Blank nodes must survive the trip through the release file: skolemise them.
     graphs = [g.skolemize(authority="https://w3id.org/allianceskg-test") for g in dataset.graphs() if len(g)]
-    named = []
+    named = {}
     for original, skolem in zip([g for g in dataset.graphs() if len(g)], graphs):
-        copy = Graph(identifier=original.identifier)
+        named[original.identifier] = copy = Graph(identifier=original.identifier)
         for triple in skolem:
             copy.add(triple)
-        named.append(copy)
-    (folder / "allianceskg.trig").write_text(trig(named, PREFIXES), encoding="utf-8")
-    running = Server("--data", str(folder), "--max-rows", "100000", "--cache-entries", "0")
+    write_graphs(named, folder / "kg")
+    folder = folder / "kg"
+    running = Server("--data", str(folder), "--max-rows", "100000", "--cache-entries", "0",
+                     "--store", request.param)
+    running.store = request.param
     yield running
     running.stop()
 
@@ -243,6 +257,10 @@ def test_endpoint_passes_what_rdflib_passes(suite_server: Server, index: int):
     expected = _expected(case)
     if expected is None:
         pytest.skip("the test has no expected results")
+    if suite_server.store != "memory":
+        _known(suite_server.store, case.name, lambda: _same(
+            _through_endpoint(suite_server, case, index), expected))
+        return
     try:
         in_process = _same(_in_process(case), expected)
     except Exception:  # rdflib cannot run this test in-process: nothing to hold the endpoint to
@@ -250,6 +268,19 @@ def test_endpoint_passes_what_rdflib_passes(suite_server: Server, index: int):
     if not in_process:
         pytest.skip("rdflib fails this test in-process")
     assert _same(_through_endpoint(suite_server, case, index), expected), case.name
+
+
+def _known(store: str, name: str, passes) -> None:
+    """Assert that the store passes the test, or, for a known failure, that it still
+    fails it (reported as xfail with the reason)."""
+    try:
+        outcome = bool(passes())
+    except Exception:  # noqa: BLE001 (an error through the endpoint is a failure)
+        outcome = False
+    if name in KNOWN_FAILURES[store]:
+        assert not outcome, f"{store} now passes {name}: remove it from KNOWN_FAILURES"
+        pytest.xfail(f"{store} is known to fail {name}")
+    assert outcome, name
 
 
 def _syntax_cases() -> list[tuple[str, Path, bool]]:
@@ -282,20 +313,32 @@ def _rdflib_parses(text: str) -> bool:
 @pytest.mark.parametrize("name, query, positive", SYNTAX, ids=[c[0] for c in SYNTAX])
 def test_syntax_through_the_endpoint(suite_server: Server, name: str, query: Path, positive: bool):
     text = f"BASE <{query.as_uri()}>\n" + query.read_text(encoding="utf-8")
+    if suite_server.store != "memory":
+        _known(suite_server.store, name, lambda: _refused(suite_server, text) != positive)
+        return
     if _rdflib_parses(text) != positive:
         pytest.skip("rdflib fails this syntax test in-process")
-    request = urllib.request.Request(
-        suite_server.endpoint, data=urllib.parse.urlencode({"query": text}).encode(),
-        headers={"Content-Type": "application/x-www-form-urlencoded"})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            status, message = response.status, ""
-    except urllib.error.HTTPError as exc:
-        status, message = exc.code, json.loads(exc.read())["error"]
+    status, message = _status(suite_server, text)
     refused = status == 400 and message.startswith(("syntax error", "the query cannot be translated"))
     # Only syntax is judged: a valid query may still fail to evaluate on the empty
     # dataset inside rdflib (SUM(DISTINCT ?x) over nothing raises NotBoundError there).
     assert refused != positive, f"{name}: got {status} {message}"
+
+
+def _refused(server: Server, text: str) -> bool:
+    status, message = _status(server, text)
+    return status == 400 and message.startswith(("syntax error", "the query cannot be translated"))
+
+
+def _status(server: Server, text: str) -> tuple[int, str]:
+    request = urllib.request.Request(
+        server.endpoint, data=urllib.parse.urlencode({"query": text}).encode(),
+        headers={"Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())["error"]
 
 
 def test_the_syntax_suite_is_complete():
@@ -341,6 +384,10 @@ def test_result_formats_match_the_w3c_files(suite_server: Server, index: int):
         expected = Result.parse(handle, format=fmt)
     if expected.type == "ASK":
         assert ours.askAnswer == expected.askAnswer
+        return
+    if suite_server.store != "memory":
+        _known(suite_server.store, case.name, lambda: [str(v) for v in ours.vars] == [
+            str(v) for v in expected.vars] and _rows_as_text(ours, fmt) == _rows_as_text(expected, fmt))
         return
     assert [str(v) for v in ours.vars] == [str(v) for v in expected.vars]
     assert _rows_as_text(ours, fmt) == _rows_as_text(expected, fmt)

@@ -92,3 +92,34 @@ def test_rdf_xml_keeps_carriage_returns():
     graph.add((EX.s, EX.p, Literal("a\r\nb")))
     back = Graph().parse(data=write_graph(graph, "xml"), format="xml")
     assert next(back.objects()) == Literal("a\r\nb")
+
+
+def test_the_direct_path_writes_the_bytes_of_the_general_one(kg):
+    """Graphs without blank nodes are written by a direct path (terms cached, each graph
+    rendered once for its Turtle file and its TriG block); it must give exactly the
+    bytes of the general path, multi-line literals inside TriG blocks included."""
+    from allianceskg.release import named_graphs
+    from allianceskg.serialize import Writer, _manager, _statements, _term
+    from allianceskg.vocab import PREFIXES
+
+    graphs = dict(named_graphs(kg))
+    extra = Graph()
+    extra.add((ID["x"], RDF.value, Literal("two\nlines, \"quoted\"\n  indented", lang="en")))
+    extra.add((ID["x"], RDF.type, ID["Thing"]))
+    extra.add((ID["x-y"], RDF.value, Literal(3)))
+    graphs[ID["graph-extra"]] = extra
+    manager = _manager(PREFIXES)
+    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
+
+    def general_turtle(graph):
+        body = "\n".join(_statements(graph, manager, level=0))
+        return header + ("\n" + body if body else "")
+
+    general_trig = header + "".join(
+        f"\n{_term(name, manager)} {{\n"
+        + "\n".join(_statements(graph, manager, 1, label_prefix=f"g{number}b")) + "}\n"
+        for number, (name, graph) in enumerate(sorted(graphs.items(), key=lambda g: str(g[0])), 1))
+    combined, documents = Writer(PREFIXES).release(list(graphs.items()))
+    assert combined == general_trig
+    assert all(documents[name] == general_turtle(graph) for name, graph in graphs.items())
+    assert '"""two\nlines' in combined  # a long string, not indented inside

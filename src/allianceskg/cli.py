@@ -75,20 +75,48 @@ def serve(config: Path | None, **values: object) -> None:
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Folder to write the release to (default: data/kg/).")
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary line.")
-def build(out_dir: Path | None, quiet: bool) -> None:
+@click.option("--store", default=None, metavar="STORE",
+              help="Also load the release into a store: memory (nothing to load), "
+                   "oxigraph[:DIR] or remote:URL [default: the store setting; env: "
+                   "ALLIANCESKG_STORE].")
+@click.option("--remote-update-url", default=None, metavar="URL",
+              help="SPARQL Update endpoint of a remote store (default: its URL).")
+@click.option("--remote-graph-store-url", default=None, metavar="URL",
+              help="Graph Store Protocol endpoint of a remote store (default: its URL).")
+def build(out_dir: Path | None, quiet: bool, store: str | None, remote_update_url: str | None,
+          remote_graph_store_url: str | None) -> None:
     """Build the knowledge graph from seeds/ and write the release atomically.
 
     A SHACL violation or an OWL inconsistency stops the build (exit 1) and leaves the
-    previous release as it was.
+    previous release as it was. With --store, the new release is then loaded into
+    the store (an oxigraph folder, or pushed to a remote SPARQL endpoint).
     """
     from allianceskg import resources
     from allianceskg.pipeline import ProjectPaths
+    from allianceskg.settings import load_settings
 
     paths = ProjectPaths.default()
+    settings = load_settings({"store": store, "remote_update_url": remote_update_url,
+                              "remote_graph_store_url": remote_graph_store_url})
     if out_dir is None:
         resources.writable_root()  # refuses to write into a checkout from elsewhere
     result = _build_or_exit(paths, quiet)
-    _write_release(result, out_dir or paths.release, quiet)
+    target = out_dir or paths.release
+    _write_release(result, target, quiet)
+    _load_store(settings.store, target)
+
+
+def _load_store(spec, release: Path) -> None:
+    """After a build: make the chosen store hold the new release, and say so."""
+    from allianceskg.store import prepare
+
+    if spec.kind == "memory":
+        return
+    ready = prepare(spec, release, force_push=True)
+    if ready.path is not None:
+        click.echo(f"oxigraph store: {ready.path}", err=True)
+    else:
+        click.echo(f"pushed {ready.pushed} triples to {spec.location}", err=True)
 
 
 def _build_or_exit(paths, quiet: bool):

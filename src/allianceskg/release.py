@@ -33,7 +33,7 @@ from allianceskg.errors import ResourceNotFoundError
 from allianceskg.model import ontology_version
 from allianceskg.pipeline import Build
 from allianceskg.rdfio import read_dataset
-from allianceskg.serialize import trig, turtle
+from allianceskg.serialize import Writer, turtle
 from allianceskg.vocab import GRAPH, PREFIXES
 
 DATASET = URIRef("https://w3id.org/allianceskg/dataset")
@@ -65,6 +65,15 @@ def write_release(result: Build, target: Path) -> Path:
         if staging.exists():
             shutil.rmtree(staging)
     return target
+
+
+def write_graphs(graphs: dict[URIRef, Graph], target: Path) -> Path:
+    """A release of ``graphs`` alone, with no documents and no validation: to serve a
+    dataset made elsewhere (the W3C test suites, benchmarks) like any release."""
+    from allianceskg.validation import ValidationReport
+
+    return write_release(Build(graphs=graphs, validation=ValidationReport(True, (), Graph()),
+                               documents=(), input_hashes={}), target)
 
 
 def _sync(folder: Path) -> None:
@@ -161,24 +170,17 @@ def _running(path: Path) -> bool:
 
 def _write_all(result: Build, folder: Path) -> None:
     (folder / "graphs").mkdir(parents=True)
-    named = [_named(name, graph) for name, graph in result.graphs.items()]
-    (folder / TRIG_FILE).write_text(trig(named, PREFIXES), encoding="utf-8")
-    for name, graph in result.graphs.items():
-        (folder / "graphs" / graph_file_name(name)).write_text(turtle(graph, PREFIXES),
-                                                                encoding="utf-8")
-    (folder / "void.ttl").write_text(turtle(void_graph(result.graphs), PREFIXES), encoding="utf-8")
+    writer = Writer(PREFIXES)
+    combined, documents = writer.release(list(result.graphs.items()))
+    (folder / TRIG_FILE).write_text(combined, encoding="utf-8")
+    for name, text in documents.items():
+        (folder / "graphs" / graph_file_name(name)).write_text(text, encoding="utf-8")
+    (folder / "void.ttl").write_text(writer.turtle(void_graph(result.graphs)), encoding="utf-8")
     prefixes = dict(PREFIXES, sh="http://www.w3.org/ns/shacl#")
     (folder / "validation-report.ttl").write_text(turtle(result.validation.graph, prefixes),
                                                   encoding="utf-8")
     _write_json(folder / "build-report.json", build_report(result))
     _write_json(folder / "manifest.json", manifest(result))
-
-
-def _named(name: URIRef, graph: Graph) -> Graph:
-    copy = Graph(identifier=name)
-    for triple in graph:
-        copy.add(triple)
-    return copy
 
 
 def _write_json(path: Path, data: dict) -> None:
@@ -188,7 +190,7 @@ def _write_json(path: Path, data: dict) -> None:
 
 def manifest(result: Build) -> dict:
     """Version, input hashes, counts per graph and time per stage."""
-    ontology = result.graphs[GRAPH["ontology"]]
+    ontology = result.graphs.get(GRAPH["ontology"], Graph())
     return {
         "name": "allianceskg",
         "version": __version__,

@@ -22,29 +22,147 @@ _INDENT = "    "
 
 def turtle(graph: Graph, prefixes: Mapping[str, str]) -> str:
     """Serialize ``graph`` as canonical Turtle with the given prefixes."""
-    manager = _manager(prefixes)
-    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(prefixes.items()))
-    body = "\n".join(_statements(graph, manager, level=0))
-    return header + ("\n" + body if body else "")
+    return Writer(prefixes).turtle(graph)
 
 
 def trig(graphs: Iterable[Graph], prefixes: Mapping[str, str]) -> str:
     """Serialize named graphs as canonical TriG, the graphs ordered by name."""
-    manager = _manager(prefixes)
-    header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(prefixes.items()))
-    blocks = []
-    for number, graph in enumerate(sorted(graphs, key=lambda g: str(g.identifier)), start=1):
-        if not len(graph):
-            continue
-        # blank-node labels are scoped to the whole TriG document: one prefix per graph
-        statements = "\n".join(_statements(graph, manager, level=1, label_prefix=f"g{number}b"))
-        blocks.append(f"{_term(graph.identifier, manager)} {{\n{statements}}}\n")
-    return header + "".join("\n" + block for block in blocks)
+    return Writer(prefixes).trig([(g.identifier, g) for g in graphs])
+
+
+class Writer:
+    """Canonical Turtle and TriG for many graphs with one set of prefixes: each term
+    is rendered once, and a graph's statements are rendered once for both its Turtle
+    file and its block of the TriG file (:meth:`release`).
+
+    Graphs without blank nodes (every graph of a release but the ontology) take a
+    direct path: triples grouped by subject in one pass, terms from a cache. Graphs
+    with blank nodes go through the general path (inline ``[ … ]``, collections,
+    labels). Both give the same bytes (tests/test_serialize.py)."""
+
+    def __init__(self, prefixes: Mapping[str, str]) -> None:
+        self.manager = _manager(prefixes)
+        self.header = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(prefixes.items()))
+        self._namespaces = sorted(((str(ns), p) for p, ns in self.manager.namespaces()),
+                                  key=lambda item: -len(item[0]))
+        self._terms: dict[Node, str] = {}
+
+    def turtle(self, graph: Graph) -> str:
+        body = "\n".join(self.blocks(graph, level=0))
+        return self.header + ("\n" + body if body else "")
+
+    def trig(self, graphs: Iterable[tuple[Node, Graph]]) -> str:
+        return self.header + "".join(
+            self._trig_block(name, self.blocks(graph, 1, label_prefix=f"g{number}b"))
+            for number, (name, graph) in enumerate(sorted(graphs, key=lambda g: str(g[0])), start=1)
+            if len(graph))
+
+    def release(self, graphs: Iterable[tuple[Node, Graph]]) -> tuple[str, dict[Node, str]]:
+        """The TriG of ``graphs`` and each graph's Turtle, rendering each graph's
+        statements once where it has no blank nodes (graphs with blank nodes are
+        rendered for each: their labels differ)."""
+        documents, parts = {}, [self.header]
+        for number, (name, graph) in enumerate(sorted(graphs, key=lambda g: str(g[0])), start=1):
+            if _has_blank_nodes(graph):
+                documents[name] = self.turtle(graph)
+                if len(graph):
+                    parts.append(self._trig_block(
+                        name, self.blocks(graph, 1, label_prefix=f"g{number}b")))
+                continue
+            subjects = self._plain_subjects(graph)
+            blocks = _format(subjects, 0)
+            documents[name] = self.header + ("\n" + "\n".join(blocks) if blocks else "")
+            if blocks:
+                parts.append(self._trig_block(name, _format(subjects, 1)))
+        return "".join(parts), documents
+
+    def _trig_block(self, name: Node, blocks: list[str]) -> str:
+        return f"\n{self.term(name)} {{\n" + "\n".join(blocks) + "}\n"
+
+    def blocks(self, graph: Graph, level: int, label_prefix: str = "b") -> list[str]:
+        if _has_blank_nodes(graph):
+            return _statements(graph, self.manager, level, label_prefix)
+        return _format(self._plain_subjects(graph), level)
+
+    def _plain_subjects(self, graph: Graph) -> list[tuple[str, list[tuple[str, list[str]]]]]:
+        """For a graph without blank nodes: each subject's text with its predicates'
+        texts and sorted object texts, in the general path's order."""
+        term = self.term
+        by_subject: dict[Node, dict[Node, list[str]]] = {}
+        for s, p, o in graph:
+            by_subject.setdefault(s, {}).setdefault(p, []).append(term(o))
+        subjects = []
+        for subject, properties in by_subject.items():
+            ordered = sorted(properties, key=lambda p: (p != RDF.type, term(p)))
+            subjects.append((term(subject), [("a" if p == RDF.type else term(p),
+                                              sorted(properties[p])) for p in ordered]))
+        return subjects
+
+    def term(self, node: Node) -> str:
+        found = self._terms.get(node)
+        if found is None:
+            if isinstance(node, URIRef):
+                found = self._prefixed(node) or node.n3()
+            else:
+                found = _term(node, self.manager)
+            self._terms[node] = found
+        return found
+
+    def _prefixed(self, node: URIRef) -> str | None:
+        """As :func:`_prefixed`: the longest namespace, if the rest is a safe name."""
+        text = str(node)
+        for namespace, prefix in self._namespaces:
+            if text.startswith(namespace):
+                local = text[len(namespace):]
+                if local and all(c.isalnum() or c in "_-" for c in local) and local[0] != "-":
+                    return f"{prefix}:{local}"
+                return None
+        return None
+
+
+def _has_blank_nodes(graph: Graph) -> bool:
+    return any(isinstance(s, BNode) or isinstance(o, BNode) for s, _, o in graph)
+
+
+def _format(subjects: list, level: int) -> list[str]:
+    """Blocks as :func:`_statements` writes them at ``level``, sorted as it sorts them
+    (no anonymous subjects here, so by their text)."""
+    indent = _INDENT * level
+    continuation = " ;\n" + _INDENT * (level + 1)
+    joiner = ",\n" + _INDENT * (level + 2)
+    blocks = [indent + subject + " " + continuation.join(f"{name} {joiner.join(objects)}"
+                                                         for name, objects in properties) + " .\n"
+              for subject, properties in subjects]
+    blocks.sort()
+    return blocks
 
 
 def nt_term(term: Node) -> str:
     """A term in N-Triples syntax: literals on one line, escapes as the spec says."""
     return _quoteLiteral(term) if isinstance(term, Literal) else term.n3()
+
+
+class NTriples:
+    """Sorted N-Triples of graphs, each term written once (a canonical text, for
+    hashing and for handing graphs to other processes)."""
+
+    def __init__(self) -> None:
+        self._terms: dict[Node, str] = {}
+
+    def term(self, node: Node) -> str:
+        found = self._terms.get(node)
+        if found is None:
+            found = self._terms[node] = nt_term(node)
+        return found
+
+    def lines(self, graphs: Iterable[Graph]) -> str:
+        term = self.term
+        return "".join(sorted({f"{term(s)} {term(p)} {term(o)} .\n"
+                               for graph in graphs for s, p, o in graph}))
+
+
+def ntriples(graphs: Iterable[Graph]) -> str:
+    return NTriples().lines(graphs)
 
 
 def nquads_sorted(graphs: Iterable[Graph]) -> str:

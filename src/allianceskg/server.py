@@ -74,8 +74,8 @@ def run_server(settings: Settings, announce: Callable[[str], None]) -> None:
                                     "program using it") from None
     server.channel_class = JsonErrorChannel
     host, port = server.effective_host, server.effective_port
-    announce(f"Serving SPARQL at http://{host}:{port}/sparql (workers: {settings.workers}, "
-             f"query timeout: {settings.query_timeout:g} s)")
+    announce(f"Serving SPARQL at http://{host}:{port}/sparql (store: {settings.store}, "
+             f"workers: {settings.workers}, query timeout: {settings.query_timeout:g} s)")
     reloader = Reloader(app, settings.reload_interval)
     reloader.start()
     signal.signal(signal.SIGTERM, lambda signum, frame: _drain(server, settings.query_timeout + 2))

@@ -84,6 +84,22 @@ def _words(text: str | list) -> tuple[str, ...]:
     return tuple(w for w in (p.strip() for p in str(text).replace(",", " ").split()) if w)
 
 
+def _store(text: str):
+    from allianceskg.store.base import parse_spec
+
+    try:
+        return parse_spec(text)
+    except AllianceskgError as exc:
+        raise ValueError(f"{exc.message.split(' (from')[0]}; {exc.hint}") from None
+
+
+def _optional_url(text: str) -> str:
+    text = str(text).strip()
+    if text and not text.startswith(("http://", "https://")):
+        raise ValueError("must be an http:// or https:// URL")
+    return text
+
+
 def _optional_path(text: str) -> Path | None:
     return Path(text) if str(text).strip() else None
 
@@ -92,6 +108,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("host", "127.0.0.1", str, "Interface to listen on."),
     Setting("port", 8000, _port, "Port to listen on (0 picks a free one)."),
     Setting("data", None, _optional_path, "Release folder to serve (default: the project's data/kg/)."),
+    Setting("store", "oxigraph", _store,
+            "Store that answers queries: memory (rdflib), oxigraph[:DIR] (pyoxigraph, persistent "
+            "in DIR, default data/oxigraph beside the release) or remote:URL (a SPARQL 1.1 "
+            "endpoint the release is pushed to)."),
+    Setting("remote_update_url", "", _optional_url,
+            "SPARQL Update endpoint of the remote store (default: its query URL)."),
+    Setting("remote_graph_store_url", "", _optional_url,
+            "Graph Store Protocol endpoint of the remote store (default: its query URL; "
+            "Virtuoso: http://HOST:8890/sparql-graph-crud)."),
     Setting("query_timeout", 10.0, _positive_float,
             "Seconds a query may run before it is stopped (its worker process is killed)."),
     Setting("max_rows", 10000, _positive_int,
@@ -138,6 +163,9 @@ class Settings:
     host: str
     port: int
     data: Path | None
+    store: object  # allianceskg.store.StoreSpec
+    remote_update_url: str
+    remote_graph_store_url: str
     query_timeout: float
     max_rows: int
     max_request_bytes: int
@@ -187,6 +215,15 @@ def load_settings(cli: Mapping[str, object] | None = None, *, config: Path | Non
 
 
 def _resolve(values: dict[str, object]) -> Settings:
+    from allianceskg.store.base import StoreSpec
+
+    store = values["store"]
+    if not isinstance(store, StoreSpec):
+        store = values["store"] = _store(store)
+    if store.kind == "remote":
+        values["store"] = StoreSpec("remote", store.location,
+                                    values["remote_update_url"] or store.location,
+                                    values["remote_graph_store_url"] or store.location)
     if values["queue_size"] == "auto":
         values = {**values, "queue_size": max(0, values["threads"] - 2 * values["workers"] - 2)}
     settings = Settings(**values)

@@ -1,34 +1,34 @@
-"""Evaluate one SPARQL query against an in-memory dataset, with the service's guards.
+"""Evaluate one SPARQL query with the service's guards, whichever store holds the data.
 
 Runs inside a worker process (allianceskg.sparql.pool), so a time limit can kill it.
-Input: the dataset and a :class:`QueryRequest`. Output: a :class:`QueryResponse`
-holding the HTTP status, media type and body, ready to send. Guards, in order: the
-nesting depth of the text (the parser recurses), the syntax, SERVICE endpoints
-(refused unless allowed), the dataset (only graphs the release holds; FROM,
-FROM NAMED and the protocol's graph parameters never fetch anything: rdflib's
-``SPARQL_LOAD_GRAPHS`` is off), the row cap, and content negotiation (406).
+Input: a store (allianceskg.store) and a :class:`QueryRequest`. Output: a
+:class:`QueryResponse` holding the HTTP status, media type and body, ready to send.
+Guards, in order, before the store sees the query: the nesting depth of the text (the
+parser recurses); for stores that need it, and for any query that names SERVICE,
+rdflib's parse (syntax, and only queries: never an update or LOAD); SERVICE endpoints
+(refused unless allowed). After: the row cap, the response size cap and content
+negotiation (406), by the same writers for every store.
 """
 
 from __future__ import annotations
 
-import copy
-import itertools
 import re
 from collections import OrderedDict
 from dataclasses import dataclass
 
-import rdflib.plugins.sparql
 from pyparsing.exceptions import ParseBaseException
-from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.sparql.algebra import translateQuery
-from rdflib.plugins.sparql.evaluate import evalQuery
 from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 
-from allianceskg.sparql.negotiation import GRAPH, TABULAR, choose
 from allianceskg.serialize import NotRdfXmlError
+from allianceskg.sparql.lexical import mentions_service, nesting_depth
+from allianceskg.sparql.negotiation import GRAPH, TABULAR, choose
 from allianceskg.sparql.results import NotXmlError, write_boolean, write_rdf, write_tabular
+from allianceskg.store.base import (Answer, Boolean, Prepared, QueryFailed, Rows, Store,
+                                    Triples)
+from allianceskg.store.memory import first
 from allianceskg.vocab import PREFIXES
 
 _PARSE_CACHE_SIZE = 256
@@ -48,6 +48,7 @@ class QueryRequest:
     max_nesting: int = 40
     service_allowlist: tuple[str, ...] = ()
     max_response_bytes: int = 16_000_000
+    timeout: float = 10.0
 
 
 @dataclass(frozen=True)
@@ -75,12 +76,11 @@ def error(status: int, message: str, hint: str = "") -> QueryResponse:
 
 
 class Engine:
-    """Evaluates queries over one dataset, caching parsed queries."""
+    """Applies the service's rules to each query, lets the store evaluate it, and
+    writes the answer; rdflib's parses are kept by text."""
 
-    def __init__(self, dataset: Dataset) -> None:
-        rdflib.plugins.sparql.SPARQL_LOAD_GRAPHS = False  # never fetch FROM <…> or LOAD
-        rdflib.plugins.sparql.SPARQL_DEFAULT_GRAPH_UNION = True  # decided: union of all graphs
-        self.dataset = dataset
+    def __init__(self, store: Store) -> None:
+        self.store = store
         self._parsed: OrderedDict[str, Query] = OrderedDict()
         self._parsed_chars = 0
 
@@ -89,26 +89,31 @@ class Engine:
         if depth > request.max_nesting:
             return error(400, f"the query nests {{, ( or [ {depth} deep; the limit is "
                               f"{request.max_nesting}", "simplify the query, or raise max_nesting")
+        parsed = None
+        if self.store.needs_parse or mentions_service(request.query):
+            try:
+                parsed = self._parse(request.query)
+            except ParseBaseException as exc:
+                return error(400, f"syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}",
+                             "check the query against the SPARQL 1.1 grammar")
+            except RecursionError:
+                return error(400, "the query is nested too deeply to parse", "simplify the query")
+            except MemoryError:
+                raise
+            except Exception as exc:  # rdflib's translation raises plain exceptions for bad queries
+                return error(400, f"the query cannot be translated: {_plain(exc)}",
+                             "check the query against the SPARQL 1.1 grammar")
+            refused = _refused_service(parsed, request.service_allowlist)
+            if refused:  # refused before any store sees the query (pyoxigraph would call it)
+                return error(403, f"SERVICE <{refused}> is not allowed: this service makes no "
+                                  "outbound requests", "ask the operator to add the endpoint to "
+                                  "service_allowlist (ALLIANCESKG_SERVICE_ALLOWLIST)")
+        prepared = Prepared(request.query, parsed, request.default_graphs, request.named_graphs,
+                            request.max_rows, request.timeout)
         try:
-            query = self._parse(request.query)
-        except ParseBaseException as exc:
-            return error(400, f"syntax error at line {exc.lineno}, column {exc.col}: {exc.msg}",
-                         "check the query against the SPARQL 1.1 grammar")
-        except RecursionError:
-            return error(400, "the query is nested too deeply to parse", "simplify the query")
-        except MemoryError:
-            raise
-        except Exception as exc:  # rdflib's translation raises plain exceptions for bad queries
-            return error(400, f"the query cannot be translated: {_plain(exc)}",
-                         "check the query against the SPARQL 1.1 grammar")
-        refused = _refused_service(query, request.service_allowlist)
-        if refused:
-            return error(403, f"SERVICE <{refused}> is not allowed: this service makes no "
-                              "outbound requests", "ask the operator to add the endpoint to "
-                              "service_allowlist (ALLIANCESKG_SERVICE_ALLOWLIST)")
-        query = _with_dataset(query, request)
-        try:
-            return self._evaluate(query, request)
+            return self._answer(self.store.evaluate(prepared), request)
+        except QueryFailed as exc:
+            return error(exc.status, exc.message, exc.hint)
         except RecursionError:
             return error(400, "the query is nested too deeply to evaluate", "simplify the query")
         except MemoryError:
@@ -138,35 +143,30 @@ class Engine:
             self._parsed_chars -= len(old)
         return query
 
-    def _evaluate(self, query: Query, request: QueryRequest) -> QueryResponse:
-        kind = query.algebra.name.removesuffix("Query").upper()
-        fmt = choose("graph" if kind in ("CONSTRUCT", "DESCRIBE") else "tabular",
-                     request.accept, request.format)
+    def _answer(self, answer: Answer, request: QueryRequest) -> QueryResponse:
+        graph_like = isinstance(answer, Triples)
+        fmt = choose("graph" if graph_like else "tabular", request.accept, request.format)
         if fmt is None:
-            offered = GRAPH if kind in ("CONSTRUCT", "DESCRIBE") else TABULAR
+            kind = "CONSTRUCT or DESCRIBE" if graph_like else \
+                ("ASK" if isinstance(answer, Boolean) else "SELECT")
+            offered = GRAPH if graph_like else TABULAR
             return error(406, f"cannot answer a {kind} query in the requested format",
                          "accept one of: " + ", ".join(f.media_type for f in offered))
-        if kind == "CONSTRUCT":
-            graph, truncated = _construct(self.dataset, query, request.max_rows)
-            return _sized(request, lambda n: write_rdf(_first(graph, n), fmt), len(graph), truncated,
-                          fmt.media_type)
-        result = evalQuery(self.dataset, query, {})
-        if result["type_"] == "ASK":
-            return QueryResponse(200, fmt.media_type, write_boolean(bool(result["askAnswer"]), fmt), 1)
-        if result["type_"] == "SELECT":
-            projected = in_order(list(result["vars_"]), request.query)
-            variables = [str(v) for v in projected]
-            solutions = itertools.islice(result["bindings"], request.max_rows + 1)
-            rows = [tuple(s.get(v) for v in projected) for s in solutions]
-            truncated = len(rows) > request.max_rows
-            rows = rows[:request.max_rows]
-            return _sized(request, lambda n: write_tabular(variables, rows[:n], fmt, n < len(rows) or truncated),
-                          len(rows), truncated, fmt.media_type)
-        graph = result["graph"]
-        truncated = len(graph) > request.max_rows
-        graph = _first(graph, request.max_rows)
-        return _sized(request, lambda n: write_rdf(_first(graph, n), fmt), len(graph), truncated,
-                      fmt.media_type)
+        if isinstance(answer, Boolean):
+            return QueryResponse(200, fmt.media_type, write_boolean(answer.value, fmt), 1)
+        if isinstance(answer, Rows):
+            order = in_order(answer.variables, request.query)
+            if order != answer.variables:
+                index = [answer.variables.index(v) for v in order]
+                rows = [tuple(row[i] for i in index) for row in answer.rows]
+            else:
+                rows = answer.rows
+            return _sized(request, lambda n: write_tabular(order, rows[:n], fmt,
+                                                           n < len(rows) or answer.truncated),
+                          len(rows), answer.truncated, fmt.media_type)
+        graph = answer.graph
+        return _sized(request, lambda n: write_rdf(first(graph, n), fmt), len(graph),
+                      answer.truncated, fmt.media_type)
 
 
 def _plain(exc: Exception) -> str:
@@ -176,45 +176,6 @@ def _plain(exc: Exception) -> str:
         return "an operation was applied to a value of the wrong type (a literal where an IRI " \
                "is needed, a number where a string is needed, or an unbound variable)"
     return text or type(exc).__name__
-
-
-def _construct(dataset: Dataset, query: Query, cap: int) -> tuple[Graph, bool]:
-    """CONSTRUCT evaluated solution by solution, stopping once ``cap`` triples are
-    built (rdflib builds the whole graph first), and ``CONSTRUCT WHERE`` with
-    modifiers (LIMIT, ORDER BY) too (SPARQL 1.1 §16.2.4: the template is the pattern)."""
-    from rdflib.plugins.sparql.evaluate import _fillTemplate, evalPart
-    from rdflib.plugins.sparql.sparql import QueryContext
-
-    algebra = query.algebra
-    context = QueryContext(dataset, initBindings={}, datasetClause=algebra.datasetClause)
-    context.prologue = query.prologue
-    template = algebra.template or _where_triples(algebra.p)
-    graph = Graph()
-    for solution in evalPart(context, algebra.p):
-        for triple in _fillTemplate(template, solution):
-            graph.add(triple)
-            if len(graph) > cap:
-                graph.remove(triple)
-                return graph, True
-    return graph, False
-
-
-def _where_triples(node) -> list:
-    """The triples of a CONSTRUCT WHERE's pattern, below any Slice/Project/OrderBy."""
-    while isinstance(node, CompValue):
-        if node.name == "BGP":
-            return node.triples
-        node = node.get("p")
-    return []
-
-
-def _first(graph: Graph, count: int) -> Graph:
-    if len(graph) <= count:
-        return graph
-    capped = Graph()
-    for triple in itertools.islice(iter(graph), count):
-        capped.add(triple)
-    return capped
 
 
 def _sized(request: QueryRequest, render, count: int, truncated: bool,
@@ -247,39 +208,6 @@ def in_order(variables: list, text: str) -> list:
     return sorted(variables, key=lambda v: (first(v), str(v)))
 
 
-_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')  # SPARQL 1.1 grammar [139]
-
-
-def nesting_depth(text: str) -> int:
-    """The deepest nesting of brackets outside strings, IRIs and comments."""
-    depth = deepest = 0
-    quote = None
-    in_comment = False
-    iri_end = -1
-    for index, char in enumerate(text):
-        if index < iri_end:
-            continue  # inside <…>: '#' and brackets are part of the IRI
-        if in_comment:
-            in_comment = char != "\n"
-        elif char == "<" and not quote:
-            match = _IRIREF.match(text, index)
-            if match:
-                iri_end = match.end()
-        elif quote:
-            if char == quote and text[index - 1] != "\\":
-                quote = None
-        elif char in "\"'":
-            quote = char
-        elif char == "#":
-            in_comment = True
-        elif char in "{([":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in "})]":
-            depth = max(0, depth - 1)
-    return deepest
-
-
 def _walk(node: object):
     if isinstance(node, CompValue):
         yield node
@@ -297,19 +225,3 @@ def _refused_service(query: Query, allowlist: tuple[str, ...]) -> str | None:
             if endpoint not in allowlist:
                 return endpoint
     return None
-
-
-def _with_dataset(query: Query, request: QueryRequest) -> Query:
-    """Apply default-graph-uri / named-graph-uri: they replace FROM and FROM NAMED
-    (SPARQL 1.1 Protocol, §2.1.4). Graphs the release does not hold are empty."""
-    if not request.default_graphs and not request.named_graphs:
-        return query
-    clause = [CompValue("DatasetClause", default=URIRef(g)) for g in request.default_graphs]
-    clause += [CompValue("DatasetClause", named=URIRef(g)) for g in request.named_graphs]
-    algebra = CompValue(query.algebra.name)
-    algebra.update(query.algebra)
-    algebra.__dict__.update(query.algebra.__dict__)  # the cached query stays untouched
-    algebra["datasetClause"] = clause
-    changed = copy.copy(query)
-    changed.algebra = algebra
-    return changed

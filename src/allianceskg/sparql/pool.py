@@ -4,9 +4,10 @@ rdflib has no timeout and cannot be cancelled, and a catastrophic REGEX holds th
 (DESIGN.md §8), so every query runs in a worker process that is killed when its time
 is up. The workers are forked from a *zygote*: one process started with the ``spawn``
 method (a fresh interpreter: no server socket, no client socket, no threads), which
-loads the release once and forks a worker whenever the pool asks. So every worker
-shares the zygote's dataset copy-on-write, inherits no descriptor of the HTTP server,
-and starts in milliseconds. The zygote asks the kernel to kill it when the server
+prepares the store once (the memory store loads the release) and forks a worker
+whenever the pool asks. So every worker shares the zygote's dataset copy-on-write (an
+oxigraph store is opened by each worker, read-only, after the fork), inherits no
+descriptor of the HTTP server, and starts in milliseconds. The zygote asks the kernel to kill it when the server
 dies, and each worker to kill it when the zygote dies (``PR_SET_PDEATHSIG``): a server
 killed with SIGKILL leaves nothing behind that holds its port or runs its queries.
 
@@ -19,7 +20,7 @@ and cached answers are always served. A query text that recently ran out of time
 *heavy*: heavy queries may occupy all workers but one, so light queries always find
 one.
 
-Input: a release folder, the pool's :class:`PoolLimits`, the
+Input: a store holding a release (allianceskg.store.Ready), the pool's :class:`PoolLimits`, the
 :class:`~allianceskg.sparql.engine.QueryRequest` values of the web layer. Output:
 :class:`~allianceskg.sparql.engine.QueryResponse`.
 """
@@ -69,8 +70,9 @@ def _die_with_parent() -> None:
         pass
 
 
-def _zygote(release: str, control: Connection, server: int, memory_mb: int) -> None:
-    """Load the release, then fork one worker per request on ``control``: answer
+def _zygote(ready, control: Connection, server: int, memory_mb: int,
+            max_response_bytes: int) -> None:
+    """Open the store (the memory store loads the release here), then fork one worker per request on ``control``: answer
     ``("ok", pid)`` followed by the worker's pipe end, or ``("error", why)``."""
     _die_with_parent()
     if os.getppid() != server:  # the server died before the call above took effect
@@ -78,10 +80,10 @@ def _zygote(release: str, control: Connection, server: int, memory_mb: int) -> N
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps dead workers
     for name in ("SIGINT", "SIGHUP", "SIGTERM"):  # the server's to handle; it kills us
         signal.signal(getattr(signal, name), signal.SIG_IGN)
-    from allianceskg.release import load_release
     from allianceskg.sparql.engine import Engine
+    from allianceskg.store import open_store
 
-    engine = Engine(load_release(Path(release)))
+    engine = Engine(open_store(ready, max_response_bytes=max_response_bytes))
     control.send(("ready", os.getpid()))
     while True:
         try:
@@ -126,6 +128,7 @@ def _worker(engine, connection: Connection, memory_mb: int) -> None:
     urllib.request.install_opener(urllib.request.build_opener(_NoRedirect))
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    engine.store.start()  # opened after the fork: a store's threads do not survive one
     _limit_memory(memory_mb)
     while True:
         try:
@@ -232,9 +235,13 @@ def _pidfd(pid: int) -> int | None:
 class WorkerPool:
     """A bounded pool of query workers forked from a zygote; thread-safe."""
 
-    def __init__(self, release: Path, limits: PoolLimits, *, start_timeout: float = 120.0) -> None:
+    def __init__(self, source, limits: PoolLimits, *, start_timeout: float = 120.0,
+                 max_response_bytes: int = 16_000_000) -> None:
+        from allianceskg.store import Ready, StoreSpec
+
         self.limits = limits
-        self._release_path, self._start_timeout = release, start_timeout
+        self._ready = source if isinstance(source, Ready) else Ready(StoreSpec(), Path(source))
+        self._start_timeout, self._max_response_bytes = start_timeout, max_response_bytes
         self._control_lock = threading.Lock()
         self._lock = threading.Condition()
         self._idle: deque[_Worker] = deque()
@@ -262,8 +269,8 @@ class WorkerPool:
         context = multiprocessing.get_context("spawn")
         self._control, child = context.Pipe()
         self._zygote = context.Process(
-            target=_zygote, args=(str(self._release_path), child, os.getpid(),
-                                  self.limits.memory_mb),
+            target=_zygote, args=(self._ready, child, os.getpid(), self.limits.memory_mb,
+                                  self._max_response_bytes),
             name="allianceskg-zygote", daemon=True)
         self._zygote.start()
         child.close()
@@ -466,7 +473,16 @@ class WorkerPool:
                 failures += 1
                 if failures == 1 and time.monotonic() - started < timeout / 2:
                     continue  # retry once on a fresh worker
-                return error(500, "the query worker stopped unexpectedly")
+                # A native store (oxigraph) aborts its process when an allocation fails
+                # under RLIMIT_AS, so a worker that dies twice on one query ran out of memory.
+                self._remember_heavy(request.query)
+                return replace(error(
+                    503, f"the query worker stopped while evaluating this query, most likely "
+                         f"because it needed more than the memory limit of "
+                         f"{self.limits.memory_mb} MB per query worker",
+                    "make the query more selective (LIMIT, filters on known IRIs), or ask the "
+                    "operator to raise worker_memory_mb (ALLIANCESKG_WORKER_MEMORY_MB)"),
+                    out_of_memory=True, retry_after=1)
             if response is not None:
                 # a worker that ran out of memory exits after answering: replace it
                 self._release(worker, healthy=not response.out_of_memory)

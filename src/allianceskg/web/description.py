@@ -15,7 +15,7 @@ _RESULT_FORMATS = ("SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_
                    "SPARQL_Results_TSV", "Turtle", "N-Triples", "JSON-LD", "RDF_XML")
 
 
-def description_graph(endpoint: str, graphs: dict[URIRef, Graph]) -> Graph:
+def description_graph(endpoint: str, graphs: dict[URIRef, int]) -> Graph:
     graph = Graph()
     graph.bind("sd", SD)
     graph.bind("void", VOID)
@@ -31,17 +31,17 @@ def description_graph(endpoint: str, graphs: dict[URIRef, Graph]) -> Graph:
     graph.add((dataset, RDF.type, SD.Dataset))
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
-    graph.add((default, VOID.triples, Literal(sum(len(g) for g in graphs.values()), datatype=XSD.integer)))
-    for name, named in sorted(graphs.items()):
+    graph.add((default, VOID.triples, Literal(sum(graphs.values()), datatype=XSD.integer)))
+    for name, size in sorted(graphs.items()):
         node, inner = BNode(), BNode()
         graph.add((dataset, SD.namedGraph, node))
         graph.add((node, RDF.type, SD.NamedGraph))
         graph.add((node, SD.name, name))
         graph.add((node, SD.graph, inner))
         graph.add((inner, RDF.type, SD.Graph))
-        graph.add((inner, VOID.triples, Literal(len(named), datatype=XSD.integer)))
+        graph.add((inner, VOID.triples, Literal(size, datatype=XSD.integer)))
     return graph
 
 
-def service_description(endpoint: str, graphs: dict[URIRef, Graph], fmt: Format) -> bytes:
+def service_description(endpoint: str, graphs: dict[URIRef, int], fmt: Format) -> bytes:
     return write_graph(description_graph(endpoint, graphs), fmt.name).encode("utf-8")

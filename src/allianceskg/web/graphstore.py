@@ -11,6 +11,8 @@ from flask import Blueprint, Response, current_app, request
 from rdflib import Graph, URIRef
 
 from allianceskg.formats import write_graph
+from allianceskg.rdfio import read_graph
+from allianceskg.release import graph_file_name
 from allianceskg.web.errors import ServiceError, graph_format
 from allianceskg.web.state import ServiceState
 
@@ -61,11 +63,11 @@ _RENDERING_LOCK = threading.Lock()
 
 
 def _render(state: ServiceState, name: URIRef | None, fmt) -> bytes:
-    if name is None:
-        graph = Graph()
-        for named in state.graphs.values():
-            for triple in named:
-                graph.add(triple)
-    else:
-        graph = state.graphs[name]
+    """From the release's canonical files: a named graph's Turtle as written, other
+    formats and the union from those files."""
+    if name is not None and fmt.name == "turtle":
+        return (state.release / "graphs" / graph_file_name(name)).read_bytes()
+    graph = Graph()
+    for named in ([name] if name is not None else sorted(state.graphs)):
+        read_graph(state.release / "graphs" / graph_file_name(named), graph)
     return write_graph(graph, fmt.name).encode("utf-8")

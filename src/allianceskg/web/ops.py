@@ -36,7 +36,8 @@ def healthz() -> Response:
     state = _state()
     alive = state.pool.alive_workers
     body = jsonify({"ok": alive > 0, "version": __version__, "graphs": len(state.graphs),
-                    "triples": sum(len(g) for g in state.graphs.values()),
+                    "triples": sum(state.graphs.values()),
+                    "store": str(state.settings.store),
                     "workers": state.settings.workers, "workers_alive": alive})
     body.status_code = 200 if alive > 0 else 503
     return body

@@ -79,7 +79,7 @@ def _answer(query: str, params: dict[str, list[str]]) -> Response:
         accept=request.headers.get("Accept"), format=tuple(params.get("format", [])),
         max_rows=settings.max_rows, max_nesting=settings.max_nesting,
         service_allowlist=settings.service_allowlist,
-        max_response_bytes=settings.max_response_bytes)
+        max_response_bytes=settings.max_response_bytes, timeout=settings.query_timeout)
     started = time.perf_counter()
     response, cached = state.run(query_request)
     state.metrics.query(time.perf_counter() - started, response.rows,

@@ -76,7 +76,7 @@ class Reloader:
             return False
         self.app.extensions["allianceskg"] = new
         new.metrics.reloads += 1
-        log.info('{"event": "reloaded", "triples": %d}', sum(len(g) for g in new.graphs.values()))
+        log.info('{"event": "reloaded", "triples": %d}', sum(new.graphs.values()))
         grace = old.settings.query_timeout + 2
         timer = threading.Timer(grace, old.close)
         timer.daemon = True  # never hold up the process's exit

@@ -8,11 +8,14 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Graph, URIRef
 
 from allianceskg.pipeline import ProjectPaths
-from allianceskg.release import load_release, named_graphs, void_graph
+from allianceskg.rdfio import read_graph
+from allianceskg.release import recover_release
 from allianceskg.settings import Settings
+from allianceskg.store import Ready, prepare
+from allianceskg.store.remote import release_graphs
 from allianceskg.sparql.engine import QueryRequest, QueryResponse, error
 from allianceskg.sparql.pool import PoolLimits, WorkerPool
 from allianceskg.web.metrics import Metrics
@@ -63,9 +66,13 @@ class _Flight:
 
 @dataclass
 class ServiceState:
+    """The release being served: its graphs' names and sizes (from the manifest), its
+    VoID, and the store the workers query. The server process itself never loads the
+    dataset: queries go to the workers, graph downloads come from the release's files."""
+
     settings: Settings
-    dataset: Dataset
-    graphs: dict[URIRef, Graph]
+    store: Ready
+    graphs: dict[URIRef, int]
     void: Graph
     pool: WorkerPool
     cache: ResponseCache
@@ -116,13 +123,20 @@ class ServiceState:
         self.pool.close()
 
 
+    @property
+    def release(self) -> Path:
+        return self.store.release
+
+
 def load_state(settings: Settings, *, metrics: Metrics | None = None) -> ServiceState:
     release = Path(settings.data or ProjectPaths.default().release)
-    dataset = load_release(release)
-    graphs = named_graphs(dataset)
+    recover_release(release, clean=False)
+    ready = prepare(settings.store, release)
+    graphs = {URIRef(name): count for name, count in release_graphs(release).items()}
     limits = PoolLimits(workers=settings.workers, queue_size=settings.queue_size,
                         memory_mb=settings.worker_memory_mb)
-    return ServiceState(settings=settings, dataset=dataset, graphs=graphs,
-                        void=void_graph(graphs), pool=WorkerPool(release, limits),
+    pool = WorkerPool(ready, limits, max_response_bytes=settings.max_response_bytes)
+    return ServiceState(settings=settings, store=ready, graphs=graphs,
+                        void=read_graph(release / "void.ttl"), pool=pool,
                         cache=ResponseCache(settings.cache_entries, settings.cache_bytes),
                         metrics=metrics or Metrics())
