@@ -23,7 +23,7 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
-from allianceskg import resources
+from allianceskg import __version__, resources
 from allianceskg.claims import Claim, ClaimSet, Resolver, claim_file, load_curated
 from allianceskg.corpus import Corpus, Document, load_corpus
 from allianceskg.errors import AllianceskgError
@@ -36,11 +36,14 @@ from allianceskg.reading.draft import draft_text
 from allianceskg.reading.entities import Minter
 from allianceskg.reading.layer import AutomaticLayer, constructions_graph, read_document
 from allianceskg.reading.nlp import (DEFAULT_MAX_DOCUMENT_CHARS, PipelineError, parse_document,
-                                     supported)
-from allianceskg.validation import ValidationReport, ValidationResult, validate
+                                     parse_documents, supported)
+from allianceskg.serialize import NTriples, ntriples
+from allianceskg.validation import (DocumentContext, ValidationReport, ValidationResult, merged,
+                                    split_shapes, validate, validate_documents)
 from allianceskg.vocab import AKG, GRAPH, OA
 
 Progress = Callable[[str], None]
+_DROP_ROUNDS = 8  # rounds of dropping unfit automatic proposals before giving up
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,14 @@ class ProjectPaths:
     @property
     def release(self) -> Path:
         return self.root / "data" / "kg"
+
+    @property
+    def cache(self) -> Path | None:
+        """Per-document results kept between builds (by content hash), or None where
+        the project cannot be written."""
+        folder = self.root / "data" / "cache"
+        return folder if os.access(folder if folder.exists() else self.root / "data", os.W_OK) \
+            else None
 
     def inputs(self) -> list[Path]:
         """Every file whose content decides the release, for the manifest's hashes."""
@@ -146,9 +157,8 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
     with timer.stage("corpus", progress):
         corpus = load_corpus(paths.seeds)
     with timer.stage("nlp", progress):
-        parses, warnings = {}, {}
-        for document in corpus.documents:
-            parses[document.doc_id], warnings[document.doc_id] = _parse(document, limit)
+        parses, warnings = _parse_all(corpus.documents, limit,
+                                      paths.cache / "nlp" if paths.cache is not None else None)
     with timer.stage("mentions", progress):
         gazetteer = build_gazetteer(reference, ontology)
         mentions = {d.doc_id: find_mentions(d, gazetteer, parses[d.doc_id]) for d in corpus.documents}
@@ -158,18 +168,33 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
         layers = {d.doc_id: _claim_layers(paths, d, parses[d.doc_id], mentions[d.doc_id],
                                           gazetteer, minter, resolver)
                   for d in corpus.documents}
+        del parses  # the spaCy documents are not needed past this stage
     with timer.stage("graphs", progress):
-        graphs = _assemble(ontology, reference, corpus, mentions,
-                           {k: (v[0], v[1].claims) for k, v in layers.items()})
+        layer_claims = lambda doc_id: list((layers[doc_id][0], layers[doc_id][1].claims))  # noqa: E731
+        parts = {d.doc_id: document_graphs(d, mentions[d.doc_id][0], layer_claims(d.doc_id))
+                 for d in corpus.documents}
     with timer.stage("validate", progress):
-        asserted = _union(graphs, exclude={GRAPH["ontology"]})
-        report = validate(asserted, shapes, ontology)
-        dropped = _drop_unfit_proposals(report, layers)
-        if dropped:  # the automatic layer's proposals never break a build: drop, report
-            graphs = _assemble(ontology, reference, corpus, mentions,
-                               {k: (v[0], v[1].claims) for k, v in layers.items()})
-            asserted = _union(graphs, exclude={GRAPH["ontology"]})
-            report = validate(asserted, shapes, ontology)
+        # Shapes that span documents first, over the facts and the reference data. The
+        # automatic layer's proposals never break a build: drop, report. Dropping a
+        # node can leave another without what it needs (a stance about a dropped
+        # agreement), so repeat until nothing more is dropped.
+        document_shapes, corpus_shapes = split_shapes(shapes)
+        dropped: dict[str, tuple[str, ...]] = {}
+        for _ in range(_DROP_ROUNDS):
+            asserted = _facts_union(reference, parts.values())
+            corpus_report = validate(asserted, corpus_shapes, ontology)
+            more = _drop_unfit_proposals(corpus_report, layers)
+            if not more:
+                break
+            for doc_id, reasons in more.items():
+                dropped[doc_id] = tuple(sorted(set(dropped.get(doc_id, ())) | set(reasons)))
+                document = corpus.get(doc_id)
+                parts[doc_id] = document_graphs(document, mentions[doc_id][0], layer_claims(doc_id))
+        # Then each document's own graphs against the document-scoped shapes (in
+        # parallel, cached by content).
+        report = merged([_validate_documents(paths, ontology, document_shapes, parts),
+                         corpus_report])
+        graphs = _assemble(ontology, reference, corpus, parts)
         if report.violations:
             claims = [(d, c) for d in corpus.documents for layer in layers[d.doc_id]
                       for c in (layer.claims if isinstance(layer, ClaimSet) else layer.claims.claims)]
@@ -290,6 +315,26 @@ def _max_document_chars() -> int:
                          hint="set it to an integer such as 2000000") from None
 
 
+def _parse_all(documents, limit: int, cache: Path | None) -> tuple[dict, dict]:
+    """Each document's parse (None where the automatic layer cannot read it: a
+    language other than English) and its warnings, by document id."""
+    parses, warnings = {}, {}
+    readable = []
+    for document in documents:
+        if supported(document.metadata.language):
+            readable.append(document)
+        else:
+            parses[document.doc_id], warnings[document.doc_id] = _parse(document, limit)
+    try:
+        found = parse_documents(readable, max_chars=limit, cache=cache)
+    except PipelineError as exc:
+        raise BuildError(exc.message, hint=exc.hint) from None
+    for document in readable:
+        parses[document.doc_id] = found[document.doc_id]
+        warnings[document.doc_id] = found[document.doc_id].warnings
+    return parses, warnings
+
+
 def _parse(document: Document, limit: int):
     """The document's parse, or None (with a warning) when the automatic layer cannot
     read it: a language other than English."""
@@ -324,8 +369,10 @@ def _claim_layers(paths: ProjectPaths, document: Document, parse, found, gazette
     return curated, AutomaticLayer(ClaimSet((), ()), automatic.rejected, automatic.proposals)
 
 
-def _assemble(ontology: Graph, reference: Graph, corpus: Corpus, mentions: dict,
-              layers: dict) -> dict[URIRef, Graph]:
+def _assemble(ontology: Graph, reference: Graph, corpus: Corpus,
+              parts: dict[str, DocumentGraphs]) -> dict[URIRef, Graph]:
+    """The release's graphs from each document's own; consumes ``parts`` (each is
+    released once merged, so the two copies never coexist at 1,000 documents)."""
     reference_only, links = _split_links(reference)
     graphs = {GRAPH["ontology"]: ontology, GRAPH["reference"]: reference_only,
               GRAPH["links"]: links, GRAPH["provenance"]: constructions_graph(),
@@ -336,15 +383,45 @@ def _assemble(ontology: Graph, reference: Graph, corpus: Corpus, mentions: dict,
     # documents state it.
     seen = set(reference_only) | set(links)
     for document in corpus.documents:
-        parts: DocumentGraphs = document_graphs(document, mentions[document.doc_id][0],
-                                                list(layers[document.doc_id]))
-        for triple in [t for t in parts.facts if t in seen]:
-            parts.facts.remove(triple)
-        seen.update(parts.facts)
-        graphs[parts.name] = parts.facts
-        graphs[GRAPH["provenance"]] += parts.provenance
-        graphs[GRAPH["mentions"]] += parts.mentions
+        part = parts.pop(document.doc_id)
+        facts = Graph()
+        for triple in part.facts:
+            if triple not in seen:
+                facts.add(triple)
+        seen.update(facts)
+        graphs[part.name] = facts
+        graphs[GRAPH["provenance"]] += part.provenance
+        graphs[GRAPH["mentions"]] += part.mentions
     return graphs
+
+
+def _facts_union(reference: Graph, parts) -> Graph:
+    """The reference data (links included) and every document's facts: what the
+    shapes that span documents read."""
+    union = Graph()
+    for triple in reference:
+        union.add(triple)
+    for part in parts:
+        for triple in part.facts:
+            union.add(triple)
+    return union
+
+
+def _validate_documents(paths: ProjectPaths, ontology: Graph, shapes: Graph,
+                        parts: dict[str, DocumentGraphs]) -> ValidationReport:
+    """Each document's graphs (facts, claims, evidence, mentions) against the
+    document-scoped shapes, cached under data/cache/shacl by content."""
+    constructions = constructions_graph()
+    context = DocumentContext(
+        shapes=ntriples([shapes]), model=ntriples([ontology]), common=ntriples([constructions]),
+        key=hashlib.sha256("\0".join([__version__, _file_hash(paths.ontology),
+                                       _file_hash(paths.shapes),
+                                       ntriples([constructions])]).encode()).hexdigest())
+    cache = paths.cache / "shacl" if paths.cache is not None else None
+    writer = NTriples()
+    documents = [(writer.lines([p.facts, p.provenance, p.mentions]), (p.facts, p.provenance, p.mentions))
+                 for p in parts.values()]
+    return validate_documents(documents, context, cache)
 
 
 def _split_links(reference: Graph) -> tuple[Graph, Graph]:
@@ -434,6 +511,10 @@ def _report(document: Document, found: tuple[list[Mention], list[Candidate]],
 def _short(node) -> str:
     text = str(node)
     return text.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _hashes(paths: ProjectPaths) -> dict[str, str]:

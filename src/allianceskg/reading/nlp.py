@@ -13,9 +13,11 @@ parsed in batches with ``nlp.pipe``; parsing is linear in the document's length.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from allianceskg.corpus import Document, Sentence
 from allianceskg.errors import AllianceskgError
@@ -79,8 +81,11 @@ def check_size(document: Document, max_chars: int = DEFAULT_MAX_DOCUMENT_CHARS) 
 
 def parse_document(document: Document, *, max_chars: int = DEFAULT_MAX_DOCUMENT_CHARS) -> Parse:
     """Parse every sentence of ``document`` (English only; see :func:`supported`)."""
-    check_size(document, max_chars)
-    nlp = load_pipeline()
+    return parse_documents([document], max_chars=max_chars)[document.doc_id]
+
+
+def _sentences(document: Document) -> tuple[list, list[str], list[str]]:
+    """The sentences to parse, their texts, and warnings for those too long to parse."""
     warnings, texts, kept = [], [], []
     for sentence in document.sentences:
         text = document.text[sentence.start:sentence.end]
@@ -91,9 +96,83 @@ def parse_document(document: Document, *, max_chars: int = DEFAULT_MAX_DOCUMENT_
             continue
         texts.append(text)
         kept.append(sentence)
-    # A large document is parsed on every core (spaCy forks workers that share the
-    # loaded model); small ones in-process, where starting workers would cost more.
-    processes = min(os.cpu_count() or 1, 4) if len(document.text) >= PARALLEL_FROM_CHARS else 1
-    docs = nlp.pipe(texts, batch_size=256, n_process=processes)
-    parsed = tuple(ParsedSentence(s, d) for s, d in zip(kept, docs, strict=True))
-    return Parse(sentences=parsed, warnings=tuple(warnings))
+    return kept, texts, warnings
+
+
+def parse_documents(documents: list[Document], *, max_chars: int = DEFAULT_MAX_DOCUMENT_CHARS,
+                    cache: Path | None = None) -> dict[str, Parse]:
+    """Parse the sentences of each document (English only), by document id.
+
+    Parses are kept under ``cache`` by the hash of the model and the sentence texts
+    (spaCy's DocBin: tokens, tags, lemmas, dependencies, entities). The documents not
+    found there are parsed as a map (allianceskg.mapreduce): one process per core for
+    many documents; a single large one is parsed with ``nlp.pipe`` on every core
+    (spaCy forks workers that share the loaded model)."""
+    from spacy.tokens import DocBin
+
+    from allianceskg.mapreduce import run_map
+
+    for document in documents:
+        check_size(document, max_chars)
+    nlp = load_pipeline()
+    prepared = {d.doc_id: _sentences(d) for d in documents}
+    keys = {doc_id: _parse_key(nlp, texts) for doc_id, (_, texts, _) in prepared.items()}
+    found: dict[str, bytes] = {}
+    for doc_id, key in keys.items():
+        if cache is not None and (cache / f"{key}.spacy").is_file():
+            try:
+                found[doc_id] = (cache / f"{key}.spacy").read_bytes()
+            except OSError:
+                pass
+    missing = [d for d in documents if d.doc_id not in found]
+    large = [d for d in missing if len(d.text) >= PARALLEL_FROM_CHARS]
+    small = [d for d in missing if len(d.text) < PARALLEL_FROM_CHARS]
+    for document in large:
+        found[document.doc_id] = _parse_texts(prepared[document.doc_id][1],
+                                              min(os.cpu_count() or 1, 4))
+    for document, data in zip(small, run_map(_parse_texts, [prepared[d.doc_id][1] for d in small], 1)):
+        found[document.doc_id] = data
+    if cache is not None:
+        for document in missing:
+            _store(cache / f"{keys[document.doc_id]}.spacy", found[document.doc_id])
+    parses = {}
+    for doc_id, (kept, texts, warnings) in prepared.items():
+        docs = list(DocBin().from_bytes(found[doc_id]).get_docs(nlp.vocab))
+        if [d.text for d in docs] != texts:  # a damaged or foreign cache entry: parse again
+            docs = list(DocBin().from_bytes(_parse_texts(texts, 1)).get_docs(nlp.vocab))
+        parses[doc_id] = Parse(sentences=tuple(ParsedSentence(s, d) for s, d in
+                                               zip(kept, docs, strict=True)),
+                               warnings=tuple(warnings))
+    return parses
+
+
+def _parse_texts(texts: list[str], processes: int) -> bytes:
+    """The map's work: parse sentence texts, return them as DocBin bytes."""
+    from spacy.tokens import DocBin
+
+    nlp = load_pipeline()
+    return DocBin(docs=nlp.pipe(texts, batch_size=256, n_process=processes)).to_bytes()
+
+
+def _parse_key(nlp, texts: list[str]) -> str:
+    digest = hashlib.sha256(f"{MODEL} {nlp.meta.get('version')} spacy {spacy_version()}".encode())
+    for text in texts:
+        digest.update(b"\0" + text.encode("utf-8"))
+    return digest.hexdigest()
+
+
+def spacy_version() -> str:
+    import spacy
+
+    return spacy.__version__
+
+
+def _store(path: Path, data: bytes) -> None:
+    """Write a cache entry atomically; a cache that cannot be written is skipped."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{path.name}.{os.getpid()}")
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    except OSError:
+        pass
