@@ -2,6 +2,8 @@
 stage; and our reasoning step against plain owlrl on the same graph.
 
 Run from the project root:  python benchmarks/build.py [--repeat 3]
+On another corpus (a project folder, such as a synthetic one from benchmarks/scale.py
+--keep), reasoning only:  python benchmarks/build.py --home DIR --reasoning-only --repeat 1
 
 Everything runs in this one process, side by side, so the ratios hold on a noisy
 machine. Peak memory per stage is the high-water mark of Python allocations
@@ -16,6 +18,7 @@ import resource
 import statistics
 import time
 import tracemalloc
+from pathlib import Path
 
 import owlrl
 from rdflib import Graph
@@ -82,13 +85,20 @@ def plain_owlrl(ontology: Graph, data: Graph) -> tuple[float, set, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--home", type=Path, default=None, help="project folder to build")
+    parser.add_argument("--reasoning-only", action="store_true")
     args = parser.parse_args()
-    paths = ProjectPaths.default()
+    paths = ProjectPaths(args.home) if args.home else ProjectPaths.default()
+    if not args.reasoning_only:
+        print_builds(paths, args.repeat)
+    compare_reasoning(paths, args.repeat)
 
-    runs = timed_builds(paths, args.repeat)
+
+def print_builds(paths: ProjectPaths, repeat: int) -> None:
+    runs = timed_builds(paths, repeat)
     stages = list(runs[0])
     peaks = memory_per_stage(paths)
-    print(f"Full build of the seed corpus ({args.repeat} runs, median seconds; "
+    print(f"Full build of the seed corpus ({repeat} runs, median seconds; "
           "peak traced memory per stage):")
     print(f"  {'stage':<10} {'seconds':>8} {'min':>7} {'max':>7} {'peak MB':>8}")
     for stage in stages:
@@ -99,9 +109,11 @@ def main() -> None:
     print(f"  process peak resident size: "
           f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
 
+
+def compare_reasoning(paths: ProjectPaths, repeat: int) -> None:
     ontology, data = load_ontology(paths.ontology), reasoning_input(paths)
     ours, plain = [], []
-    for _ in range(args.repeat):
+    for _ in range(repeat):
         started = time.perf_counter()
         inference = infer(ontology, data)
         ours.append(time.perf_counter() - started)
@@ -111,7 +123,7 @@ def main() -> None:
     mine = set(inference.triples)
     print()
     print(f"Reasoning over {len(data)} asserted triples + {len(ontology)} ontology triples "
-          f"({args.repeat} runs each, interleaved, median seconds):")
+          f"({repeat} runs each, interleaved, median seconds):")
     print(f"  allianceskg.reasoning.infer          {statistics.median(ours):7.3f} s")
     print(f"  owlrl DeductiveClosure(OWLRL).expand {statistics.median(plain):7.3f} s")
     print(f"  ratio (ours / plain)                 {statistics.median(ours) / statistics.median(plain):7.2f}")

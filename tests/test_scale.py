@@ -5,6 +5,7 @@ and the executors (serial, local processes) never change a result."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -189,3 +190,30 @@ def test_a_chunk_of_documents_gives_each_the_results_it_gets_alone(captured):
     texts = [ntriples(g) for g in graphs]  # as Dask workers get them: N-Triples
     assert [sorted(map(_key, map(result_from_json, r))) for r in validate_chunk(texts, context)] \
         == [sorted(map(_key, map(result_from_json, r))) for r in together]
+
+
+def test_an_ingest_from_warm_caches_equals_a_full_rebuild_from_cold(tmp_path: Path):
+    """Incremental add: ingest reads every earlier document from the caches (parse,
+    document-scoped SHACL) and processes only the new one; its release is the one a
+    full build of the same corpus from empty caches writes, byte for byte."""
+    from conftest import run_cli
+
+    project = ProjectPaths.default().root
+    articles = FIXTURES / "articles"
+    home = make_home(tmp_path / "home", [*sorted((project / "seeds").glob("000_*.txt")),
+                                         articles / "india-eu-tech.md"])
+    assert run_cli("build", "-q", "--store", "memory", home=home).returncode == 0
+    entries = {p.name for p in (home / "data" / "cache").rglob("*") if p.is_file()}
+    result = run_cli("ingest", str(articles / "canada-australia-minerals.txt"), "--title",
+                     "Minerals", home=home)
+    assert result.returncode == 0, result.stderr
+    new = {p.name for p in (home / "data" / "cache").rglob("*") if p.is_file()} - entries
+    assert len([n for n in new if n.endswith(".spacy")]) == 1  # only the new document parsed
+    assert len([n for n in new if n.endswith(".json")]) == 1   # and validated
+    fresh = tmp_path / "fresh"
+    shutil.copytree(home, fresh, ignore=shutil.ignore_patterns("kg", "cache", "oxigraph"))
+    assert run_cli("build", "-q", "--store", "memory", home=fresh).returncode == 0
+    for path in sorted((home / "data" / "kg").rglob("*")):
+        if path.is_file() and path.name != "manifest.json":
+            twin = fresh / "data" / "kg" / path.relative_to(home / "data" / "kg")
+            assert twin.read_bytes() == path.read_bytes(), path.name

@@ -206,20 +206,21 @@ class _RuleEngine:
                 self._index(triple)
                 todo.append(triple)
 
+        rdf_type = RDF.type  # rdflib's namespace attribute lookup is slow in this loop
         while todo:
             s, p, o = todo.pop()
-            if p == RDF.type:
+            if p == rdf_type:
                 for sup in self.supers.get(o, ()):
-                    add((s, RDF.type, sup))
+                    add((s, rdf_type, sup))
                 continue
             for sup in self.superprops.get(p, ()):
                 add((s, sup, o))
             for cls in self.domains.get(p, ()):
-                add((s, RDF.type, cls))
+                add((s, rdf_type, cls))
             if isinstance(o, Literal):
                 continue
             for cls in self.ranges.get(p, ()):
-                add((o, RDF.type, cls))
+                add((o, rdf_type, cls))
             for inverse in self.inverses.get(p, ()):
                 add((o, inverse, s))
             if p in self.symmetric:
@@ -240,8 +241,9 @@ class _RuleEngine:
     def inconsistencies(self, known: set) -> tuple[str, ...]:
         """cax-dw, cax-adc and cls-nothing2: a node in two disjoint classes, or in owl:Nothing."""
         types: dict = {}
+        rdf_type = RDF.type
         for s, p, o in known:
-            if p == RDF.type:
+            if p == rdf_type:
                 types.setdefault(s, set()).add(o)
         messages = set()
         for node, classes in types.items():

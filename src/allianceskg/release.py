@@ -265,11 +265,12 @@ def void_graph(graphs: dict[URIRef, Graph]) -> Graph:
 
 
 def _counts(void: Graph, node: URIRef, triples: list) -> None:
+    rdf_type = RDF.type  # rdflib's namespace attribute lookup is slow in a loop
     subjects = {s for s, _, _ in triples}
-    typed = {s for s, p, _ in triples if p == RDF.type and isinstance(s, URIRef)}
+    typed = {s for s, p, _ in triples if p == rdf_type and isinstance(s, URIRef)}
     void.add((node, VOID.triples, _int(len(set(triples)))))
     void.add((node, VOID.entities, _int(len(typed))))
-    void.add((node, VOID.classes, _int(len({o for _, p, o in triples if p == RDF.type}))))
+    void.add((node, VOID.classes, _int(len({o for _, p, o in triples if p == rdf_type}))))
     void.add((node, VOID.properties, _int(len({p for _, p, _ in triples}))))
     void.add((node, VOID.distinctSubjects, _int(len(subjects))))
     void.add((node, VOID.distinctObjects, _int(len({o for _, _, o in triples}))))

@@ -18,6 +18,7 @@ from rdflib.plugins.serializers.nt import _quoteLiteral
 from rdflib.term import Node
 
 _INDENT = "    "
+_RDF_TYPE = RDF.type
 
 
 def turtle(graph: Graph, prefixes: Mapping[str, str]) -> str:
@@ -92,9 +93,10 @@ class Writer:
         for s, p, o in graph:
             by_subject.setdefault(s, {}).setdefault(p, []).append(term(o))
         subjects = []
+        rdf_type = _RDF_TYPE  # rdflib's namespace attribute lookup is slow in a loop
         for subject, properties in by_subject.items():
-            ordered = sorted(properties, key=lambda p: (p != RDF.type, term(p)))
-            subjects.append((term(subject), [("a" if p == RDF.type else term(p),
+            ordered = sorted(properties, key=lambda p: (p != rdf_type, term(p)))
+            subjects.append((term(subject), [("a" if p == rdf_type else term(p),
                                               sorted(properties[p])) for p in ordered]))
         return subjects
 

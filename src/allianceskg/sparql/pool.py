@@ -235,7 +235,7 @@ def _pidfd(pid: int) -> int | None:
 class WorkerPool:
     """A bounded pool of query workers forked from a zygote; thread-safe."""
 
-    def __init__(self, source, limits: PoolLimits, *, start_timeout: float = 120.0,
+    def __init__(self, source, limits: PoolLimits, *, start_timeout: float = 900.0,
                  max_response_bytes: int = 16_000_000) -> None:
         from allianceskg.store import Ready, StoreSpec
 
