@@ -26,7 +26,6 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF
 
 from allianceskg.corpus import document_paths, load_document
 from allianceskg.mentions import build_gazetteer, find_mentions, fold

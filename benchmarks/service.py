@@ -135,6 +135,7 @@ def load(host: str, target: str, queries: list[str], seconds: float, clients: in
                     counts["refused"] += 1
                 else:
                     counts["errors"] += 1
+                    counts.setdefault("statuses", set()).add(status)
         connection.close()
 
     def sample() -> None:
@@ -152,9 +153,13 @@ def load(host: str, target: str, queries: list[str], seconds: float, clients: in
         thread.join()
     wall = time.monotonic() - started
     latencies.sort()
-    return {"qps": len(latencies) / wall, "p50": statistics.median(latencies) * 1000,
+    if not latencies:  # every request failed: say so instead of stopping the run
+        latencies = [float("nan")]
+    return {"qps": len([x for x in latencies if x == x]) / wall,
+            "p50": statistics.median(latencies) * 1000,
             "p99": latencies[max(0, int(len(latencies) * 0.99) - 1)] * 1000,
             "refused": counts["refused"], "errors": counts["errors"],
+            "statuses": sorted(counts.get("statuses", ())),
             "rss_min": min(memory, default=0), "rss_max": max(memory, default=0)}
 
 
@@ -192,7 +197,9 @@ def rss_mb(pid: int) -> float:
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
-        total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))
+        found = re.search(r"VmRSS:\s+(\d+)", status)
+        if found:  # a process exiting (a replaced worker) has none
+            total += int(found.group(1))
         todo += [int(c) for c in children]
     return total / 1024
 
@@ -240,8 +247,16 @@ def main() -> None:
                 else None}
         finally:
             process.terminate()
-            process.wait(timeout=60)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:  # still draining long queries: stop it
+                process.kill()
+                process.wait(timeout=60)
         results[name]["startup"] = STARTUP.get(process.pid)
+        r = results[name]
+        print(f"done: {name}: " + ", ".join(
+            f"{mode} {r[mode]['qps']:.1f} q/s p99 {r[mode]['p99']:.0f} ms errors {r[mode]['errors']}"
+            f" {r[mode]['statuses'] or ''}" for mode in ("repeated", "unique")), flush=True)
     if virtuoso is not None:
         virtuoso.stop()
     print(f"{len(queries)} competency queries round-robin, {args.clients} concurrent clients, "

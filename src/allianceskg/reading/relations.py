@@ -37,11 +37,10 @@ import re
 from dataclasses import dataclass, field
 
 from rdflib import Literal, URIRef
-from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from allianceskg.mentions import Candidate, Gazetteer, Mention
-from allianceskg.reading.entities import Minted, Minter
+from allianceskg.reading.entities import Minter
 from allianceskg.reading.modality import Decision, decide
 from allianceskg.vocab import AKG
 
