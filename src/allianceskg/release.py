@@ -157,10 +157,13 @@ def recover_release(target: Path, *, clean: bool = True) -> None:
 def _running(path: Path) -> bool:
     """Whether the build that made a staging folder (named …-PID) is still running."""
     pid = path.name.rsplit("-", 1)[-1]
-    if not pid.isdigit() or int(pid) == os.getpid():
-        return False
+    return pid.isdigit() and int(pid) != os.getpid() and pid_alive(int(pid))
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether a process with this id exists (another user's counts)."""
     try:
-        os.kill(int(pid), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:

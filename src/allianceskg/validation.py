@@ -20,6 +20,7 @@ from pyshacl import validate as pyshacl_validate
 from rdflib import BNode, Graph, Literal, Node, URIRef
 from rdflib.namespace import RDF, SH
 
+from allianceskg.cache import write_entry
 from allianceskg.vocab import PREFIXES
 
 _CHUNK = 12  # documents per pySHACL run of the document-scoped shapes
@@ -263,20 +264,10 @@ def validate_documents(documents: list[tuple[str, tuple[Graph, ...]]], context: 
         for index, found_results in zip(chunk, results):
             found[index] = found_results
             if cache is not None:
-                _store(cache / f"{keys[index]}.json", found_results)
+                write_entry(cache / f"{keys[index]}.json",
+                            json.dumps(found_results, sort_keys=True).encode("utf-8"))
     return merged([ValidationReport(True, tuple(result_from_json(r) for r in found[i]), Graph())
                    for i in range(len(documents))])
-
-
-def _store(path: Path, results: list[dict]) -> None:
-    """Write a cache entry atomically; a cache that cannot be written is skipped."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".tmp{id(results)}")
-        temporary.write_text(json.dumps(results, sort_keys=True), encoding="utf-8")
-        temporary.replace(path)
-    except OSError:
-        pass
 
 
 def _term_json(term: Node | None):

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from allianceskg.cache import write_entry
 from allianceskg.corpus import Document, Sentence
 from allianceskg.errors import AllianceskgError
 
@@ -134,7 +135,7 @@ def parse_documents(documents: list[Document], *, max_chars: int = DEFAULT_MAX_D
         found[document.doc_id] = data
     if cache is not None:
         for document in missing:
-            _store(cache / f"{keys[document.doc_id]}.spacy", found[document.doc_id])
+            write_entry(cache / f"{keys[document.doc_id]}.spacy", found[document.doc_id])
     parses = {}
     for doc_id, (kept, texts, warnings) in prepared.items():
         docs = list(DocBin().from_bytes(found[doc_id]).get_docs(nlp.vocab))
@@ -165,14 +166,3 @@ def spacy_version() -> str:
     import spacy
 
     return spacy.__version__
-
-
-def _store(path: Path, data: bytes) -> None:
-    """Write a cache entry atomically; a cache that cannot be written is skipped."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f".{path.name}.{os.getpid()}")
-        temporary.write_bytes(data)
-        temporary.replace(path)
-    except OSError:
-        pass

@@ -22,7 +22,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from allianceskg.errors import AllianceskgError
-from allianceskg.release import TRIG_FILE, recover_release
+from allianceskg.release import TRIG_FILE, pid_alive
 from allianceskg.store.base import Boolean, Prepared, QueryFailed, Rows, Triples
 from allianceskg.store.terms import OxigraphTerms
 from allianceskg.vocab import PREFIXES
@@ -48,7 +48,6 @@ def prepare(folder: Path, release: Path) -> Path:
     """The store holding ``release`` in ``folder``, loaded now if it is not there yet."""
     import pyoxigraph
 
-    recover_release(release, clean=False)
     target = folder / f"release-{release_key(release)}"
     if target.is_dir():
         return target
@@ -80,18 +79,8 @@ def _clean(folder: Path) -> None:
     """Remove loads that a dead process left behind."""
     for leftover in folder.glob(".loading-*"):
         pid = leftover.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _alive(int(pid)):
+        if pid.isdigit() and not pid_alive(int(pid)):
             shutil.rmtree(leftover, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _prune(folder: Path, keep: Path) -> None:
