@@ -116,8 +116,9 @@ class Server:
     """A real ``allianceskg serve`` process on a free loopback port."""
 
     def __init__(self, *args: str, env: dict | None = None, port: int = 0) -> None:
-        environment = dict(os.environ, **(env or {}))
+        environment = dict(os.environ)
         environment.pop("ALLIANCESKG_HOME", None)
+        environment.update(env or {})
         if _TEST_HOME and "ALLIANCESKG_HOME" not in (env or {}):
             environment["ALLIANCESKG_HOME"] = str(_TEST_HOME[0])  # the session's release
         self.process = subprocess.Popen(
@@ -266,3 +267,22 @@ def virtuoso(tmp_path_factory) -> Virtuoso:
     running = Virtuoso(tmp_path_factory.mktemp("virtuoso"))
     yield running
     running.stop()
+
+
+ARTIFACTS = Path(__file__).parent.parent / "test-artifacts"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A browser test that fails leaves a screenshot of its page in test-artifacts/."""
+    outcome = yield
+    report = outcome.get_result()
+    page = getattr(item, "browser_page", None)
+    if report.failed and page is not None and call.when == "call":
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", item.nodeid)[-150:]
+        try:
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+            report.sections.append(("screenshot", str(ARTIFACTS / f"{name}.png")))
+        except Exception as exc:  # noqa: BLE001 - a closed page must not hide the failure
+            report.sections.append(("screenshot", f"not saved: {exc}"))

@@ -46,6 +46,12 @@ def _settings_options(command):
     for setting in reversed(SETTINGS):
         default = setting.default
         shown = " ".join(default) if isinstance(default, tuple) else default
+        if isinstance(default, bool):
+            name = setting.flag[2:]
+            command = click.option(f"--{name}/--no-{name}", setting.name, default=None,
+                                   help=f"{setting.help} [default: {'on' if default else 'off'}; "
+                                        f"env: {setting.env}]")(command)
+            continue
         command = click.option(
             setting.flag, setting.name, default=None, metavar="VALUE",
             help=f"{setting.help} [default: {shown if shown not in (None, '', ()) else 'none'}; "

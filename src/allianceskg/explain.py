@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from rdflib import Graph, URIRef
 from rdflib.collection import Collection
@@ -89,6 +90,39 @@ class KnowledgeBase:
             found.update(graph.subjects(predicate, obj))
         return found
 
+    def quotes(self, triple: Triple) -> list[Quote]:
+        """The evidence of every claim stating ``triple``, by document and offset."""
+        return sorted(self._quotes(triple), key=lambda q: (str(q.document), q.start,
+                                                           str(q.method), q.end))
+
+    def _quotes(self, triple: Triple) -> Iterator[Quote]:
+        s, p, o = triple
+        prov = self.provenance
+        for claim in prov.subjects(RDF.subject, s):
+            if (claim, RDF.predicate, p) not in prov or (claim, RDF.object, o) not in prov:
+                continue
+            for evidence in prov.objects(claim, AKG.hasEvidence):
+                target = prov.value(evidence, OA.hasTarget)
+                selectors = list(prov.objects(target, OA.hasSelector))
+                exact, start, end = (_selector_value(prov, selectors, p)
+                                     for p in (OA.exact, OA.start, OA.end))
+                yield Quote(document=prov.value(target, OA.hasSource), exact=str(exact),
+                            start=int(start), end=int(end), modality=prov.value(claim, AKG.modality),
+                            method=prov.value(claim, AKG.extractionMethod))
+
+
+class Knowledge(Protocol):
+    """What explaining needs to ask; :class:`KnowledgeBase` answers from rdflib graphs,
+    the service's answers through its store (allianceskg.web.explaining)."""
+
+    ontology: Graph
+
+    def asserted_in(self, triple: Triple) -> tuple[URIRef, ...]: ...
+    def holds(self, triple: Triple) -> bool: ...
+    def objects(self, subject: Node, predicate: Node) -> set[Node]: ...
+    def subjects_with(self, predicate: Node, obj: Node) -> set[Node]: ...
+    def quotes(self, triple: Triple) -> list[Quote]: ...
+
 
 def knowledge_base(graphs: dict[URIRef, Graph]) -> KnowledgeBase:
     """A release's graphs, sorted into what explanations need."""
@@ -103,15 +137,15 @@ def knowledge_base(graphs: dict[URIRef, Graph]) -> KnowledgeBase:
                          tentative=tentative)
 
 
-def explain(kb: KnowledgeBase, triple: Triple) -> Explanation:
+def explain(kb: Knowledge, triple: Triple) -> Explanation:
     """Explain ``triple``; an unknown triple gets status "unknown"."""
     return _explain(kb, triple, depth=0, visiting=frozenset())
 
 
-def _explain(kb: KnowledgeBase, triple: Triple, depth: int, visiting: frozenset) -> Explanation:
+def _explain(kb: Knowledge, triple: Triple, depth: int, visiting: frozenset) -> Explanation:
     graphs = kb.asserted_in(triple)
     if graphs:
-        quotes = tuple(_quotes(kb, triple))
+        quotes = tuple(kb.quotes(triple))
         asserted = Explanation(triple, "asserted", graphs=graphs, quotes=quotes,
                                modality=_asserted_modality(graphs, quotes))
         if asserted.modality == AKG.ReportedFact:
@@ -132,7 +166,7 @@ def _explain(kb: KnowledgeBase, triple: Triple, depth: int, visiting: frozenset)
     return _derive(kb, triple, depth, visiting) or Explanation(triple, "unknown")
 
 
-def _derive(kb: KnowledgeBase, triple: Triple, depth: int, visiting: frozenset) -> Explanation | None:
+def _derive(kb: Knowledge, triple: Triple, depth: int, visiting: frozenset) -> Explanation | None:
     """The strongest derivation of ``triple`` by a rule, or None."""
     if depth >= _MAX_DEPTH:
         return None
@@ -162,7 +196,7 @@ def _asserted_modality(graphs: tuple[URIRef, ...], quotes) -> URIRef:
     return min((q.modality for q in quotes), key=_RANK.__getitem__)
 
 
-def _justifications(kb: KnowledgeBase, triple: Triple) -> Iterator[tuple[str, str, list[Triple]]]:
+def _justifications(kb: Knowledge, triple: Triple) -> Iterator[tuple[str, str, list[Triple]]]:
     """Candidate (rule, axiom, premises) for an inferred triple, simplest first."""
     s, p, o = triple
     ontology = kb.ontology
@@ -199,7 +233,7 @@ def _justifications(kb: KnowledgeBase, triple: Triple) -> Iterator[tuple[str, st
             yield "prp-spo2", f"{_n(p)} owl:propertyChainAxiom ( {names} )", path
 
 
-def _chain_path(kb: KnowledgeBase, start: Node, end: Node, chain: list[Node]) -> list[Triple] | None:
+def _chain_path(kb: Knowledge, start: Node, end: Node, chain: list[Node]) -> list[Triple] | None:
     """A path start -chain[0]-> … -chain[-1]-> end, if there is one."""
     if len(chain) == 1:
         return [(start, chain[0], end)] if kb.holds((start, chain[0], end)) else None
@@ -210,28 +244,24 @@ def _chain_path(kb: KnowledgeBase, start: Node, end: Node, chain: list[Node]) ->
     return None
 
 
-def _quotes(kb: KnowledgeBase, triple: Triple) -> Iterator[Quote]:
-    s, p, o = triple
-    prov = kb.provenance
-    for claim in prov.subjects(RDF.subject, s):
-        if (claim, RDF.predicate, p) not in prov or (claim, RDF.object, o) not in prov:
-            continue
-        for evidence in prov.objects(claim, AKG.hasEvidence):
-            target = prov.value(evidence, OA.hasTarget)
-            selectors = list(prov.objects(target, OA.hasSelector))
-            exact, start, end = (_selector_value(prov, selectors, p)
-                                 for p in (OA.exact, OA.start, OA.end))
-            yield Quote(document=prov.value(target, OA.hasSource), exact=str(exact),
-                        start=int(start), end=int(end), modality=prov.value(claim, AKG.modality),
-                        method=prov.value(claim, AKG.extractionMethod))
-
-
 def _selector_value(graph: Graph, selectors: list[Node], predicate: URIRef) -> Node | None:
     for selector in selectors:
         value = graph.value(selector, predicate)
         if value is not None:
             return value
     return None
+
+
+def to_json(node: Explanation) -> dict:
+    """The tree as JSON-ready data: triple, status, modality, graphs, rule, evidence,
+    premises (recursively)."""
+    return {"triple": [str(t) for t in node.triple], "status": node.status,
+            "modality": str(node.modality) if node.modality is not None else None,
+            "graphs": [str(g) for g in node.graphs], "rule": node.rule, "axiom": node.axiom,
+            "evidence": [{"document": str(q.document), "quote": q.exact, "start": q.start,
+                          "end": q.end, "modality": str(q.modality), "method": str(q.method)}
+                         for q in node.quotes],
+            "premises": [to_json(p) for p in node.premises]}
 
 
 def _n(term: Node) -> str:

@@ -93,6 +93,17 @@ def _store(text: str):
         raise ValueError(f"{exc.message.split(' (from')[0]}; {exc.hint}") from None
 
 
+def _bool(text: str | bool) -> bool:
+    if isinstance(text, bool):
+        return text
+    value = str(text).strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("must be true or false")
+
+
 def _optional_url(text: str) -> str:
     text = str(text).strip()
     if text and not text.startswith(("http://", "https://")):
@@ -152,6 +163,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("public_url", "", str,
             "Base URL clients use to reach the service, for the service description "
             "(default: taken from each request)."),
+    Setting("review", False, _bool,
+            "Open the review desk (/review/): accept, reject or edit the automatic layer's "
+            "draft claims and write data/claims/; local only, so host must be loopback."),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
@@ -184,6 +198,7 @@ class Settings:
     service_allowlist: tuple[str, ...]
     cache_entries: int
     public_url: str
+    review: bool = False
 
     def replace(self, **changes: object) -> Settings:
         values = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -228,6 +243,7 @@ def _resolve(values: dict[str, object]) -> Settings:
         values = {**values, "queue_size": max(0, values["threads"] - 2 * values["workers"] - 2)}
     settings = Settings(**values)
     _check_capacity(settings)
+    _check_review(settings)
     return settings
 
 
@@ -240,6 +256,18 @@ def _check_capacity(settings: Settings) -> None:
             f"workers ({settings.workers}, and as many express ones) + queue_size "
             f"({settings.queue_size}) leave fewer than two of the {settings.threads} HTTP "
             f"threads free", hint=f"raise threads to at least {held + 2}, or lower queue_size")
+
+
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
+
+
+def _check_review(settings: Settings) -> None:
+    """The review desk writes files: it is never offered beyond this machine."""
+    if settings.review and settings.host not in LOOPBACK:
+        raise AllianceskgError(
+            f"the review desk (review) writes data/claims/ and only listens on loopback, "
+            f"but host is {settings.host}", hint="drop --host (it defaults to 127.0.0.1), or "
+                                                 "serve without --review")
 
 
 def _read_config(path: Path) -> dict[str, object]:
@@ -257,7 +285,7 @@ def _read_config(path: Path) -> dict[str, object]:
 
 
 def _parse(setting: Setting, raw: object, origin: str) -> object:
-    if not isinstance(raw, str) and setting.parse not in (_words,):
+    if not isinstance(raw, str) and setting.parse not in (_words, _bool):
         raw = str(raw)
     try:
         return setting.parse(raw)  # type: ignore[arg-type]

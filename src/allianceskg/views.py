@@ -13,7 +13,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from allianceskg.errors import AllianceskgError, InputFileError
-from allianceskg.explain import Explanation, explain, knowledge_base
+from allianceskg.explain import Explanation, explain, knowledge_base, to_json
 from allianceskg.formats import GRAPH_FORMATS, parse_term, write_dataset, write_graph
 from allianceskg.model import load_ontology, load_shapes
 from allianceskg.pipeline import Build
@@ -197,7 +197,7 @@ def explain_text(folder: Path, subject: str, predicate: str, obj: str, fmt: str)
     explanation = explain(kb, triple)
     known = explanation.status != "unknown"
     if fmt == "json":
-        return json.dumps(_explanation_json(explanation), indent=2, ensure_ascii=False) + "\n", known
+        return json.dumps(to_json(explanation), indent=2, ensure_ascii=False) + "\n", known
     return "\n".join(_explanation_lines(explanation, 0)) + "\n", known
 
 
@@ -221,16 +221,6 @@ def _explanation_lines(node: Explanation, depth: int) -> list[str]:
     else:
         lines.append(f"{pad}  does not hold in this release")
     return lines
-
-
-def _explanation_json(node: Explanation) -> dict:
-    return {"triple": [str(t) for t in node.triple], "status": node.status,
-            "modality": str(node.modality) if node.modality is not None else None,
-            "graphs": [str(g) for g in node.graphs], "rule": node.rule, "axiom": node.axiom,
-            "evidence": [{"document": str(q.document), "quote": q.exact, "start": q.start,
-                          "end": q.end, "modality": str(q.modality), "method": str(q.method)}
-                         for q in node.quotes],
-            "premises": [_explanation_json(p) for p in node.premises]}
 
 
 def _short(term) -> str:

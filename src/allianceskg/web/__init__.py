@@ -22,13 +22,17 @@ def create_app(settings: Settings | None = None) -> Flask:
     state: ServiceState = load_state(settings)
     app.extensions["allianceskg"] = state
 
-    from allianceskg.web import errors, graphstore, ops, protocol
+    from allianceskg.web import errors, graphstore, ops, pages, protocol, review
 
     errors.init_app(app)
     ops.init_app(app)
+    pages.init_app(app)
+    app.register_blueprint(pages.blueprint)
     app.register_blueprint(protocol.blueprint)
     app.register_blueprint(graphstore.blueprint)
     app.register_blueprint(ops.blueprint)
+    if settings.review:
+        app.register_blueprint(review.blueprint)
     return app
 
 

@@ -43,15 +43,45 @@ def graph_format(what: str):
     return fmt
 
 
+def prefers_html() -> bool:
+    """A browser navigating (Accept names text/html above JSON), not a tool."""
+    from flask import has_request_context, request
+
+    if not has_request_context():
+        return False
+    accept = request.accept_mimetypes
+    return accept["text/html"] > max(accept["application/json"] if "application/json" in
+                                     accept.values() else 0, 0) and "text/html" in accept.values()
+
+
 def error_response(status: int, message: str, hint: str = "", headers: dict | None = None) -> Response:
     body = {"ok": False, "status": status, "error": message}
     if hint:
         body["hint"] = hint
-    response = jsonify(body)
+    if prefers_html():
+        response = _html_error(status, message, hint)
+    else:
+        response = jsonify(body)
     response.status_code = status
     for key, value in (headers or {}).items():
         response.headers[key] = value
     return response
+
+
+def _html_error(status: int, message: str, hint: str) -> Response:
+    from flask import render_template
+    from werkzeug.http import HTTP_STATUS_CODES
+
+    from allianceskg import __version__
+
+    try:
+        text = render_template("error.html", status=status, message=message, hint=hint,
+                               reason=HTTP_STATUS_CODES.get(status, "Error"), version=__version__,
+                               review=False, query="")
+    except Exception:  # noqa: BLE001 - the error page itself must never fail
+        log.exception("error page")
+        return jsonify({"ok": False, "status": status, "error": message, "hint": hint})
+    return Response(text, content_type="text/html; charset=utf-8")
 
 
 def init_app(app: Flask) -> None:

@@ -23,14 +23,6 @@ def _state() -> ServiceState:
     return current_app.extensions["allianceskg"]
 
 
-@blueprint.route("/")
-def index() -> Response:
-    return jsonify({"ok": True, "service": "allianceskg", "version": __version__,
-                    "endpoints": {"sparql": "/sparql", "graph_store": "/rdf-graph-store",
-                                  "void": "/.well-known/void", "health": "/healthz",
-                                  "metrics": "/metrics"}})
-
-
 @blueprint.route("/healthz")
 def healthz() -> Response:
     state = _state()
@@ -72,13 +64,33 @@ def init_app(app: Flask) -> None:
     def finish(response: Response) -> Response:
         state = _state()
         _cors(state, response)
+        _page_security(response)
         state.metrics.request(request.endpoint or "unknown", response.status_code)
+        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        # W3C Server Timing: the time the service spent on the request, for clients and
+        # the page benchmark (benchmarks/pages.py).
+        response.headers["Server-Timing"] = f"app;dur={elapsed:.1f}"
         access_log.info(json.dumps({
             "method": request.method, "path": request.path, "status": response.status_code,
-            "ms": round((time.perf_counter() - g.get("started", time.perf_counter())) * 1000, 2),
+            "ms": round(elapsed, 2),
             "bytes": response.calculate_content_length(), "remote": request.remote_addr,
             "agent": request.headers.get("User-Agent", "")}))
         return response
+
+
+# Pages load nothing from elsewhere: scripts, styles, fonts and images come from this
+# service only (inline styles are allowed for YASGUI's editor and pyLODE's page).
+CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+                           "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+                           "object-src 'none'; base-uri 'self'; form-action 'self'; "
+                           "frame-ancestors 'none'")
+
+
+def _page_security(response: Response) -> None:
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    if response.mimetype in ("text/html", "image/svg+xml"):
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["Referrer-Policy"] = "same-origin"
 
 
 def _cors(state: ServiceState, response: Response) -> None:

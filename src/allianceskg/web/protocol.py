@@ -38,6 +38,10 @@ def sparql() -> Response:
             raise ServiceError(400, "updates cannot be sent with GET (SPARQL 1.1 Protocol §2.2)",
                                "POST the update; note this service is read-only")
         if "query" not in params:
+            if _browser():
+                from allianceskg.web.pages import ui
+
+                return ui()
             return _description()
         return _answer(_single(params, "query"), params)
     return _post(params)
@@ -108,6 +112,17 @@ def _description() -> Response:
     else:  # the endpoint is the client's Host: render it per request, keep nothing
         body = service_description(endpoint, state.graphs, fmt)
     return Response(body, content_type=_with_charset(fmt.media_type), headers={"Vary": "Accept"})
+
+
+def _browser() -> bool:
+    """A browser asking for a page (Accept prefers text/html to every RDF format and
+    no ``format`` parameter): it gets the query UI, tools the service description."""
+    if request.args.get("format"):
+        return False
+    accept = request.accept_mimetypes
+    html = accept["text/html"] if "text/html" in accept.values() else 0
+    return html > 0 and all(accept[m] < html for m in (
+        "text/turtle", "application/rdf+xml", "application/ld+json", "application/n-triples"))
 
 
 def _url_params() -> dict[str, list[str]]:
