@@ -37,7 +37,7 @@ from allianceskg.release import graph_file_name
 from allianceskg.sparql.engine import QueryRequest
 from allianceskg.vocab import AKG, DOC, GRAPH, PREFIXES
 from allianceskg.web import drawing
-from allianceskg.web.entity import MAX_FACTS, curie, describe, names
+from allianceskg.web.entity import MAX_DOCUMENTS, MAX_FACTS, curie, describe, details, names
 from allianceskg.web.errors import ServiceError
 from allianceskg.web.explaining import StoreKnowledge
 from allianceskg.web.lookup import Lookup, iri, literal
@@ -180,10 +180,10 @@ def _resource(node: URIRef) -> Response:
         raise ServiceError(404, f"nothing in the release is about <{node}>",
                            "search for it at /search?q=…")
     svg = Markup(drawing.neighbourhood(view, local_href))
-    return render("entity.html", view=view, svg=svg, explain_href=explain_href,
+    return render("entity.html", view=view, svg=svg, explain_href=explain_href, more_href=more_href,
                   predicate_label=lambda p: view.names.get(p, curie(p)),
                   node_label=lambda n: view.names.get(n, curie(n)) if isinstance(n, URIRef) else str(n),
-                  max_facts=MAX_FACTS)
+                  max_facts=MAX_FACTS, max_documents=MAX_DOCUMENTS)
 
 
 def _description(node: URIRef) -> Response:
@@ -223,17 +223,21 @@ SELECT ?text ?title ?id ?issued ?creator ?source ?language WHERE {{ GRAPH {iri(G
     if not meta:
         return None
     text = str(meta[0]["text"])
+    # Bound patterns first, and no OPTIONAL (Oxigraph would scan every speaker of the
+    # corpus for it): the speakers come from a second query bound to the claims found.
     mentions = lookup.select(f"""PREFIX oa: <http://www.w3.org/ns/oa#>
 SELECT ?entity ?start ?end WHERE {{ GRAPH {iri(GRAPH["mentions"])} {{
-  ?m oa:hasBody ?entity ; oa:hasTarget ?t . ?t oa:hasSource {d} ; oa:hasSelector ?pos .
+  ?t oa:hasSource {d} . ?m oa:hasTarget ?t ; oa:hasBody ?entity . ?t oa:hasSelector ?pos .
   ?pos oa:start ?start ; oa:end ?end }} }} ORDER BY ?start""", max_rows=200_000)
     claims = lookup.select(f"""PREFIX rdf: <{RDF}> PREFIX akg: <{AKG._NS}> PREFIX oa: <http://www.w3.org/ns/oa#>
-SELECT ?claim ?s ?p ?o ?modality ?method ?speaker ?start ?end WHERE {{ GRAPH {iri(GRAPH["provenance"])} {{
-  ?claim akg:statedIn {d} ; rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
-         akg:modality ?modality ; akg:extractionMethod ?method ; akg:hasEvidence/oa:hasTarget ?t .
-  OPTIONAL {{ ?claim akg:attributedTo ?speaker }}
-  ?t oa:hasSelector ?pos . ?pos oa:start ?start ; oa:end ?end }} }} ORDER BY ?start ?claim""",
-                           max_rows=200_000)
+SELECT ?claim ?s ?p ?o ?modality ?method ?start ?end WHERE {{ GRAPH {iri(GRAPH["provenance"])} {{
+  ?claim akg:statedIn {d} . ?claim rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o ;
+         akg:modality ?modality ; akg:extractionMethod ?method ; akg:hasEvidence ?evidence .
+  ?evidence oa:hasTarget ?t . ?t oa:hasSelector ?pos . ?pos oa:start ?start ; oa:end ?end }} }}
+ORDER BY ?start ?claim""", max_rows=200_000)
+    speakers = details(lookup, {r["claim"] for r in claims})
+    claims = [{**r, "speaker": speakers.get(r["claim"], {}).get(AKG.attributedTo, "")}
+              for r in claims]
     shown = {r["entity"] for r in mentions}
     for r in claims:
         shown.update((r["s"], r["p"], r["o"], r["method"]))
@@ -354,6 +358,16 @@ def _collect(node, into: set) -> None:
     into.update(q.document for q in node.quotes)
     for premise in node.premises:
         _collect(premise, into)
+
+
+def more_href(node, predicate, incoming: bool) -> str:
+    """The query UI, with a query listing every value of one property of ``node``
+    (YASGUI reads ``?query=`` into a new tab)."""
+    pattern = f"?value {iri(predicate)} {iri(node)}" if incoming else f"{iri(node)} {iri(predicate)} ?value"
+    query = ("PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>\n"
+             f"SELECT DISTINCT ?value ?label WHERE {{\n  {pattern} .\n"
+             "  OPTIONAL { ?value rdfs:label ?label FILTER (LANG(?label) = \"en\") }\n}\nORDER BY ?value\n")
+    return url_for("pages.index", query=query)
 
 
 def explain_href(s, p, o) -> str:
