@@ -181,3 +181,19 @@ def test_an_example_with_parameters_runs_from_its_form(tab, server):
     tab.locator(".yasr table tbody tr").first.wait_for(timeout=20000)
     assert "european-union" in tab.locator(".yasr table tbody:visible").inner_text()
     assert tab.foreign == []
+
+
+def test_a_long_list_of_values_continues_in_the_query_ui(tab, server):
+    """An entity with more than 50 values of one property lists 50 and links the rest
+    to the query UI, with the query that lists them all."""
+    tab.goto(server.base + "/id/region-world")
+    more = tab.locator("dd.more-values a").first
+    more.click()
+    tab.wait_for_url(re.compile(r"/\?query="))
+    editor = tab.locator(".CodeMirror:visible").first
+    editor.wait_for()
+    assert "region-world" in editor.evaluate("e => e.CodeMirror.getValue()")
+    tab.locator(".yasqe_queryButton:visible").first.click()
+    tab.locator(".yasr table tbody tr").first.wait_for(timeout=20000)
+    assert "Showing 1 to 50 of" in tab.locator(".yasr:visible").inner_text()
+    assert tab.foreign == []
