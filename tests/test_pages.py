@@ -229,7 +229,7 @@ def test_an_explanation_page_carries_the_modality_down_to_quotes(server):
 
 # --- security and validity ----------------------------------------------------------------
 
-PAGES = ["/", "/sparql", "/id/japan", "/id/eu-japan-competitiveness-alliance", f"/doc/{SEED}",
+PAGES = ["/", "/sparql", "/id/japan", "/id/eu-japan-competitiveness-alliance", f"/doc/{SEED}", "/dumps/",
          "/doc/", "/ontology", "/search?q=japan", "/id/no-such-thing",
          "/explain?s=id%3Aeu-japan-competitiveness-alliance&p=akg%3AannouncedIn&o=id%3Atokyo"]
 
@@ -365,3 +365,27 @@ def test_the_w3id_rules_send_every_kind_of_iri_to_a_page_this_service_answers(se
         else:
             raise AssertionError(f"no rule for {iri!r}")
         assert requests.get(url, headers={"Accept": "text/turtle"}, timeout=20).status_code == 200, url
+
+
+def test_dumps_list_the_release_files_with_sizes_hashes_and_licence(server, release_dir):
+    import hashlib
+
+    listing = requests.get(server.base + "/dumps/", headers={"Accept": "application/json"},
+                           timeout=30).json()
+    files = {f["name"]: f for f in listing["files"]}
+    assert {"allianceskg.trig", "void.ttl", "context.jsonld", "graphs/ontology.ttl"} <= set(files)
+    trig = files["allianceskg.trig"]
+    body = requests.get(server.base + "/dumps/allianceskg.trig", timeout=60)
+    assert body.headers["Content-Type"].startswith("application/trig")
+    assert len(body.content) == trig["bytes"] == (release_dir / "allianceskg.trig").stat().st_size
+    assert hashlib.sha256(body.content).hexdigest() == trig["sha256"]
+    assert "creativecommons.org/licenses/by/4.0" in trig["license"]
+    assert requests.get(server.base + "/dumps/../manifest.txt", timeout=10).status_code == 404
+    assert requests.get(server.base + "/dumps/nothing.ttl", timeout=10).status_code == 404
+    assert "allianceskg.trig" in page(server, "/dumps/").text
+
+
+def test_the_json_ld_context_is_published(server, release_dir):
+    served = requests.get(server.base + "/context.jsonld", timeout=10)
+    assert served.headers["Content-Type"].startswith("application/ld+json")
+    assert served.json() == json.loads((release_dir / "context.jsonld").read_text())

@@ -184,12 +184,17 @@ def query(query: str, data_dir: Path | None, fmt: str | None, params: tuple[str,
 @click.option("--graph", "graph_name", default="all", show_default=True,
               help="Graph to export: all, ontology, reference, links, provenance, mentions, "
                    "inferred, doc/ID, or a full graph IRI.")
+@click.option("--entity", default=None, metavar="IRI",
+              help="Export one entity's description instead: every triple with it as "
+                   "subject or object, outside the mention and tentative graphs "
+                   "(id:japan or a full IRI).")
 @click.option("--format", "fmt", default="turtle", show_default=True,
               type=click.Choice(["turtle", "ntriples", "trig", "nquads", "jsonld", "xml"]))
 @click.option("-o", "--output", type=click.Path(path_type=Path), default=None,
               help="File to write (default: standard output).")
-def export(data_dir: Path | None, graph_name: str, fmt: str, output: Path | None) -> None:
-    """Export a graph of the release, or all of it, in an RDF format."""
+def export(data_dir: Path | None, graph_name: str, entity: str | None, fmt: str,
+           output: Path | None) -> None:
+    """Export a graph of the release, all of it, or one entity, in an RDF format."""
     from allianceskg.views import export_text
 
     from allianceskg.errors import InputFileError
@@ -199,7 +204,7 @@ def export(data_dir: Path | None, graph_name: str, fmt: str, output: Path | None
     if output is not None and not output.parent.is_dir():
         raise InputFileError(output, f"the folder {output.parent} does not exist",
                              hint="create it first, or write elsewhere")
-    text = export_text(_release_dir(data_dir), graph_name, fmt)
+    text = export_text(_release_dir(data_dir), graph_name, fmt, entity=entity)
     if output is None:
         click.echo(text, nl=False)
     else:

@@ -8,6 +8,8 @@ Input: a :class:`~allianceskg.pipeline.Build`. Output, in ``data/kg/``:
   graph and the linksets to Wikidata and GeoNames;
 - ``validation-report.ttl`` — the SHACL report (warnings are kept here);
 - ``build-report.json`` — per document: mentions, candidate names, claims by method;
+- ``context.jsonld`` — the JSON-LD context of the exports (the project's prefixes),
+  published so that other JSON-LD documents can use the same short names;
 - ``manifest.json`` — version, input hashes, counts per graph, time per stage.
 
 All RDF is canonical (allianceskg.serialize) and the JSON sorted, so unchanged inputs
@@ -183,7 +185,14 @@ def _write_all(result: Build, folder: Path) -> None:
     (folder / "validation-report.ttl").write_text(turtle(result.validation.graph, prefixes),
                                                   encoding="utf-8")
     _write_json(folder / "build-report.json", build_report(result))
+    _write_json(folder / "context.jsonld", jsonld_context())
     _write_json(folder / "manifest.json", manifest(result))
+
+
+def jsonld_context() -> dict:
+    """The context every JSON-LD export embeds (JSON-LD 1.1 §3.1): the project's
+    prefixes as terms."""
+    return {"@context": dict(sorted(PREFIXES.items()))}
 
 
 def _write_json(path: Path, data: dict) -> None:

@@ -147,8 +147,11 @@ def _by_label(label: str, dataset, name: str) -> URIRef:
                            hint="give one of them as id:slug")
 
 
-def export_text(folder: Path, graph_name: str, fmt: str) -> str:
+def export_text(folder: Path, graph_name: str, fmt: str, *, entity: str | None = None) -> str:
     graphs = release_graphs(folder)
+    if entity is not None:
+        described = _description(graphs, entity)
+        return write_graph(described, fmt) if fmt in GRAPH_FORMATS else write_dataset([described], fmt)
     if graph_name == "all":
         selected = list(graphs.values())
     else:
@@ -167,6 +170,26 @@ def export_text(folder: Path, graph_name: str, fmt: str) -> str:
     if fmt not in GRAPH_FORMATS:
         raise AllianceskgError(f"unknown format {fmt!r}")
     return write_graph(merged, fmt)
+
+
+def _description(graphs: dict[URIRef, Graph], name: str) -> Graph:
+    """One entity's symmetric concise bounded description (as /id/… gives tools)."""
+    node = parse_term(name)
+    if not isinstance(node, URIRef):
+        raise AllianceskgError(f"not an IRI: {name!r}", hint="give id:NAME or a full IRI")
+    found = Graph(identifier=node)
+    for graph_name, graph in graphs.items():
+        if graph_name in (GRAPH["mentions"], GRAPH["inferred-tentative"]):
+            continue
+        for triple in graph.triples((node, None, None)):
+            found.add(triple)
+        for triple in graph.triples((None, None, node)):
+            found.add(triple)
+    if not len(found):
+        raise AllianceskgError(f"nothing in the release is about {name!r}",
+                               hint="check the name with: allianceskg query \"SELECT ?s WHERE "
+                                    "{ ?s rdfs:label ?l FILTER (CONTAINS(?l, '…')) }\"")
+    return found
 
 
 def stats_text(folder: Path) -> str:

@@ -129,6 +129,65 @@ def ui() -> Response:
                   endpoint=request.url_root.rstrip("/") + url_for("sparql.sparql"))
 
 
+@blueprint.route("/context.jsonld")
+def context() -> Response:
+    """The JSON-LD context every JSON-LD export embeds, published at a stable path."""
+    from allianceskg.release import jsonld_context
+
+    return Response(json.dumps(jsonld_context(), indent=2), content_type="application/ld+json")
+
+
+@blueprint.route("/dumps/")
+def dumps() -> Response:
+    """The release's files: name, media type, size, SHA-256, licence (VoID's
+    void:dataDump points here)."""
+    listing = dump_listing(_state())
+    if not wants_html():
+        return _json({"license": LICENCE, "files": listing})
+    return render("dumps.html", files=listing, license=LICENCE)
+
+
+@blueprint.route("/dumps/<path:name>")
+def dump(name: str) -> Response:
+    state = _state()
+    known = {f["name"] for f in dump_listing(state)}
+    if name not in known:
+        raise ServiceError(404, f"the release has no file {name!r}", "see /dumps/ for the list")
+    from flask import send_from_directory
+
+    media = next(f["media_type"] for f in dump_listing(state) if f["name"] == name)
+    return send_from_directory(state.release, name, mimetype=media, max_age=3600)
+
+
+LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+_MEDIA = {".trig": "application/trig", ".ttl": "text/turtle", ".json": "application/json",
+          ".jsonld": "application/ld+json"}
+
+
+def dump_listing(state: ServiceState) -> list[dict]:
+    """Computed once per release (hashing reads every file)."""
+    import hashlib
+
+    with _LOCK:
+        found = state.rendered.get(("dumps",))
+    if found is not None:
+        return found
+    files = []
+    for path in sorted(state.release.rglob("*")):
+        if not path.is_file() or path.suffix not in _MEDIA:
+            continue
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        files.append({"name": path.relative_to(state.release).as_posix(),
+                      "media_type": _MEDIA[path.suffix], "bytes": path.stat().st_size,
+                      "sha256": digest.hexdigest(), "license": LICENCE})
+    with _LOCK:
+        state.rendered[("dumps",)] = files
+    return files
+
+
 @blueprint.route("/favicon.ico")
 def favicon() -> Response:
     """Browsers ask for /favicon.ico whatever the page says: the same SVG icon."""
