@@ -28,7 +28,7 @@ from collections import Counter
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, OWL, RDF, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
 
 from allianceskg import __version__
 from allianceskg.errors import ResourceNotFoundError
@@ -36,7 +36,7 @@ from allianceskg.model import ontology_version
 from allianceskg.pipeline import Build
 from allianceskg.rdfio import read_dataset
 from allianceskg.serialize import Writer, turtle
-from allianceskg.vocab import GRAPH, PREFIXES
+from allianceskg.vocab import AKG, GRAPH, ID, PREFIXES
 
 DATASET = URIRef("https://w3id.org/allianceskg/dataset")
 TRIG_FILE = "allianceskg.trig"
@@ -246,34 +246,75 @@ def build_report(result: Build) -> dict:
 
 
 def void_graph(graphs: dict[URIRef, Graph]) -> Graph:
-    """VoID description of the release: the dataset, a subset per graph, linksets."""
+    """VoID (W3C Interest Group Note 2011) and DCAT description of the release: the
+    dataset, counted over the distinct triples of every graph (the ontology included,
+    as it is a subset); a subset per graph; one linkset per link target and predicate
+    (VoID §4.3: a linkset has one link predicate), only where links exist; the
+    vocabularies used; the IRI space and example resources. What depends on where the
+    release is served (endpoint, dumps, modification time) the service adds
+    (allianceskg.web.ops)."""
     void = Graph()
-    data = [g for name, g in graphs.items() if name != GRAPH["ontology"]]
-    everything = [t for g in data for t in g]
+    everything = {t for g in graphs.values() for t in g}
     void.add((DATASET, RDF.type, VOID.Dataset))
+    void.add((DATASET, RDF.type, DCAT.Dataset))
     void.add((DATASET, DCTERMS.title, Literal("allianceskg knowledge graph", lang="en")))
+    void.add((DATASET, DCTERMS.description, Literal(
+        "Actors, agreements, strategic pillars and risks of geopolitics and economic security, "
+        "each fact traceable to a verbatim quote of its source.", lang="en")))
     void.add((DATASET, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
-    void.add((DATASET, VOID.vocabulary, URIRef("https://w3id.org/allianceskg/ontology#")))
     void.add((DATASET, OWL.versionInfo, Literal(__version__)))
+    void.add((DATASET, VOID.uriSpace, Literal(str(ID))))
+    for vocabulary in sorted(vocabularies(everything)):
+        void.add((DATASET, VOID.vocabulary, URIRef(vocabulary)))
+    for example in _examples(everything):
+        void.add((DATASET, VOID.exampleResource, example))
     _counts(void, DATASET, everything)
     for name, graph in sorted(graphs.items()):
         void.add((DATASET, VOID.subset, name))
         void.add((name, RDF.type, VOID.Dataset))
         void.add((name, VOID.triples, _int(len(graph))))
+    links = graphs.get(GRAPH["links"], Graph())
     for key, (prefix, target) in _LINK_TARGETS.items():
-        links = [t for t in graphs.get(GRAPH["links"], Graph())
-                 if str(t[2]).startswith(prefix)]
-        if not links:
-            continue
-        linkset = URIRef(f"{DATASET}/linkset/{key}")
-        void.add((DATASET, VOID.subset, linkset))
-        void.add((linkset, RDF.type, VOID.Linkset))
-        void.add((linkset, VOID.subjectsTarget, DATASET))
-        void.add((linkset, VOID.objectsTarget, target))
-        for predicate in sorted({p for _, p, _ in links}):
+        by_predicate = Counter(p for _, p, o in links if str(o).startswith(prefix))
+        for predicate, count in sorted(by_predicate.items()):
+            linkset = URIRef(f"{DATASET}/linkset/{key}-{str(predicate).rsplit('#', 1)[-1]}")
+            void.add((DATASET, VOID.subset, linkset))
+            void.add((linkset, RDF.type, VOID.Linkset))
+            void.add((linkset, VOID.subjectsTarget, DATASET))
+            void.add((linkset, VOID.objectsTarget, target))
             void.add((linkset, VOID.linkPredicate, predicate))
-        void.add((linkset, VOID.triples, _int(len(links))))
+            void.add((linkset, VOID.triples, _int(count)))
     return void
+
+
+def vocabularies(triples) -> set[str]:
+    """The namespaces of every predicate and class used (VoID §3.5, void:vocabulary)."""
+    terms = {p for _, p, _ in triples} | {o for _, p, o in triples if p == RDF.type}
+    known = sorted(PREFIXES.values(), key=len, reverse=True)
+    found = set()
+    for term in terms:
+        text = str(term)
+        namespace = next((ns for ns in known if text.startswith(ns) and ns not in _INSTANCE_SPACES),
+                         None)
+        if namespace is None:
+            cut = max(text.rfind("#"), text.rfind("/"))
+            namespace = text[:cut + 1]
+        found.add(namespace)
+    return found
+
+
+_INSTANCE_SPACES = {str(ID), "https://w3id.org/allianceskg/doc/", str(GRAPH)}
+
+
+def _examples(triples) -> list[URIRef]:
+    """A few entities of the IRI space: the first agreement, state and risk by IRI."""
+    chosen = []
+    for cls in ("Agreement", "State", "Risk"):
+        instances = sorted(s for s, p, o in triples if p == RDF.type and o == AKG[cls]
+                           and str(s).startswith(str(ID)))
+        if instances:
+            chosen.append(instances[0])
+    return chosen
 
 
 def _counts(void: Graph, node: URIRef, triples: list) -> None:

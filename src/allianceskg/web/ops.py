@@ -8,7 +8,11 @@ import json
 import logging
 import time
 
+from datetime import datetime, timezone
+
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from allianceskg import __version__
 from allianceskg.formats import write_graph
@@ -42,13 +46,60 @@ def metrics() -> Response:
 
 @blueprint.route("/.well-known/void")
 def void() -> Response:
+    """The release's VoID and DCAT description (RFC 5785 well-known location, VoID
+    §6.2), with what depends on where it is served: the SPARQL endpoint, the data dumps
+    (one DCAT distribution per file of /dumps/, with size and checksum), when the
+    release was built."""
     state = _state()
     fmt = graph_format("the VoID description")
-    key = ("void", fmt.name)
-    if key not in state.rendered:
-        state.rendered[key] = write_graph(state.void, fmt.name).encode("utf-8")
-    return Response(state.rendered[key], content_type=f"{fmt.media_type}; charset=utf-8",
+    base = (state.settings.public_url or request.url_root).rstrip("/")
+    key = ("void", fmt.name, base)
+    body = state.rendered.get(key)
+    if body is None:
+        body = write_graph(served_void(state, base), fmt.name).encode("utf-8")
+        if state.settings.public_url:  # one rendering per format, whatever Host clients send
+            state.rendered[key] = body
+    return Response(body, content_type=f"{fmt.media_type}; charset=utf-8",
                     headers={"Vary": "Accept"})
+
+
+def served_void(state: ServiceState, base: str) -> Graph:
+    from allianceskg.release import DATASET
+    from allianceskg.web.pages import dump_listing
+
+    graph = Graph()
+    for triple in state.void:
+        graph.add(triple)
+    endpoint = URIRef(f"{base}/sparql")
+    graph.add((DATASET, VOID.sparqlEndpoint, endpoint))
+    graph.add((DATASET, VOID.dataDump, URIRef(f"{base}/dumps/allianceskg.trig")))
+    graph.add((DATASET, VOID.rootResource, URIRef("https://w3id.org/allianceskg/ontology")))
+    built = datetime.fromtimestamp((state.release / "manifest.json").stat().st_mtime, timezone.utc)
+    graph.add((DATASET, DCTERMS.modified, Literal(built.replace(microsecond=0).isoformat(),
+                                                  datatype=XSD.dateTime)))
+    service = URIRef(f"{base}/sparql#service")
+    graph.add((DATASET, DCAT.accessService, service))
+    graph.add((service, RDF.type, DCAT.DataService))
+    graph.add((service, DCAT.endpointURL, endpoint))
+    graph.add((service, DCAT.servesDataset, DATASET))
+    for item in dump_listing(state):
+        node = URIRef(f"{base}/dumps/{item['name']}")
+        checksum = URIRef(f"{node}#sha256")
+        graph.add((DATASET, DCAT.distribution, node))
+        graph.add((node, RDF.type, DCAT.Distribution))
+        graph.add((node, DCAT.downloadURL, node))
+        graph.add((node, DCAT.mediaType,
+                   URIRef(f"https://www.iana.org/assignments/media-types/{item['media_type']}")))
+        graph.add((node, DCAT.byteSize, Literal(item["bytes"], datatype=XSD.nonNegativeInteger)))
+        graph.add((node, DCTERMS.license, URIRef(item["license"])))
+        graph.add((node, SPDX.checksum, checksum))
+        graph.add((checksum, RDF.type, SPDX.Checksum))
+        graph.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
+        graph.add((checksum, SPDX.checksumValue, Literal(item["sha256"], datatype=XSD.hexBinary)))
+    return graph
+
+
+SPDX = Namespace("http://spdx.org/rdf/terms#")
 
 
 def init_app(app: Flask) -> None:

@@ -107,10 +107,11 @@ def _description() -> Response:
     if public:  # one rendering per format, whatever Host header clients send
         key = ("service-description", fmt.name)
         if key not in state.rendered:
-            state.rendered[key] = service_description(endpoint, state.graphs, fmt)
+            state.rendered[key] = service_description(endpoint, state.graphs, fmt,
+                                                      state.distinct_triples)
         body = state.rendered[key]
     else:  # the endpoint is the client's Host: render it per request, keep nothing
-        body = service_description(endpoint, state.graphs, fmt)
+        body = service_description(endpoint, state.graphs, fmt, state.distinct_triples)
     return Response(body, content_type=_with_charset(fmt.media_type), headers={"Vary": "Accept"})
 
 

@@ -122,6 +122,16 @@ class ServiceState:
     def close(self) -> None:
         self.pool.close()
 
+    @property
+    def distinct_triples(self) -> int | None:
+        """The union's distinct triples, as the release's VoID counts them."""
+        from rdflib.namespace import VOID
+
+        from allianceskg.release import DATASET
+
+        value = self.void.value(DATASET, VOID.triples)
+        return int(value) if value is not None else None
+
 
     @property
     def release(self) -> Path:
