@@ -22,7 +22,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     state: ServiceState = load_state(settings)
     app.extensions["allianceskg"] = state
 
-    from allianceskg.web import errors, graphstore, ops, pages, protocol, review
+    from allianceskg.web import errors, graphstore, ops, pages, protocol, reconcile, review
 
     errors.init_app(app)
     ops.init_app(app)
@@ -31,6 +31,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.register_blueprint(protocol.blueprint)
     app.register_blueprint(graphstore.blueprint)
     app.register_blueprint(ops.blueprint)
+    app.register_blueprint(reconcile.blueprint)
     if settings.review:
         app.register_blueprint(review.blueprint)
     return app

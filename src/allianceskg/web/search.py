@@ -84,7 +84,7 @@ class SearchIndex:
             for _, score, i in process.extract(key, self.keys, scorer=fuzz.WRatio,
                                                limit=limit * 3, score_cutoff=_FUZZY_CUTOFF):
                 if self.entries[i][0] not in best:
-                    offer(i, min(score, 79.0), "fuzzy")
+                    offer(i, score * 0.79, "fuzzy")  # below every prefix match, order kept
         ranked = sorted(best.values(), key=lambda h: (-h.score, len(h.label), str(h.iri)))
         return ranked[:limit]
 
