@@ -87,6 +87,13 @@ CASES = [
          "An exact match must be a Wikidata entity"),
     Case("external-link-invalid-close-match-wikipedia.ttl", VIOLATION, ID["tokyo"],
          AKGSH.ExternalLinkShape, "A close match must be a Wikidata entity"),
+    Case("external-link-invalid-self.ttl", VIOLATION, ID["japan"], AKGSH.ExternalLinkShape,
+         "another dataset's http(s) IRI"),
+    # Literal identifiers
+    Case("identifier-invalid-wikidata-url.ttl", VIOLATION, ID["japan"], AKGSH.IdentifierShape,
+         "A Wikidata identifier is a QID"),
+    Case("identifier-invalid-geonames.ttl", VIOLATION, ID["japan"], AKGSH.IdentifierShape,
+         "A GeoNames identifier is a positive number"),
     # Places
     Case("place-invalid-located-in-actor.ttl", VIOLATION, ID["tokyo"], AKGSH.PlaceShape,
          "A place can only lie in another place"),

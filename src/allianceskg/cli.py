@@ -355,6 +355,63 @@ def draft(doc: str, output: Path | None, force: bool) -> None:
 
 
 @cli.command()
+@_DATA_OPTION
+@click.option("--dataset", "dataset", type=click.Path(path_type=Path), required=True,
+              help="The dataset to link to: a CSV file with a header, or an RDF file.")
+@click.option("--type", "types", multiple=True, metavar="CLASS",
+              help="Only match entities of this class (subclasses included), e.g. State.")
+@click.option("--name", default=None, help="Name of the linkset (default: the file's name).")
+@click.option("--base", default=None, metavar="IRI",
+              help="For a CSV whose ids are not IRIs: the IRI the ids are appended to.")
+@click.option("--report", "report_dir", type=click.Path(path_type=Path), default=None,
+              help="Folder for report.csv and report.html (default: data/links/reports/NAME/).")
+@click.option("--accept", is_flag=True,
+              help="Write the matched links as data/links/NAME.ttl; the next build puts them "
+                   "in graph/links.")
+def link(data_dir: Path | None, dataset: Path, types: tuple[str, ...], name: str | None,
+         base: str | None, report_dir: Path | None, accept: bool) -> None:
+    """Link the release's entities to another dataset: shared identifiers first, then
+    normalised and fuzzy names; a review report, and with --accept a VoID linkset."""
+    import getpass
+    import re as _re
+
+    from rdflib import URIRef
+
+    from allianceskg.linking import link as run_link, linkset_graph, write_report
+    from allianceskg.model import load_ontology
+    from allianceskg.pipeline import ProjectPaths
+    from allianceskg.release import release_graphs
+    from allianceskg.serialize import turtle
+    from allianceskg.vocab import AKG, PREFIXES
+
+    paths = ProjectPaths.default()
+    name = name or _re.sub(r"[^a-z0-9-]+", "-", dataset.stem.lower()).strip("-") or "dataset"
+    ontology = load_ontology(paths.ontology)
+    classes = tuple(URIRef(str(AKG._NS) + t) if ":" not in t else
+                    URIRef(PREFIXES.get(t.split(":")[0], t.split(":")[0] + ":") + t.split(":", 1)[1])
+                    for t in types)
+    for cls in classes:
+        if (cls, None, None) not in ontology:
+            raise click.BadParameter(f"{cls} is not a class of the ontology", param_hint="--type")
+    report = run_link(dataset, release_graphs(_release_dir(data_dir)), types=classes,
+                      ontology=ontology)
+    folder = report_dir or paths.links / "reports" / name
+    csv_path, html_path = write_report(report, folder)
+    click.echo(f"{len(report.decisions)} record(s): {report.count('matched')} matched, "
+               f"{report.count('ambiguous')} ambiguous, {report.count('unmatched')} unmatched "
+               f"→ {csv_path}, {html_path}", err=True)
+    if accept:
+        agent = f"{getpass.getuser()} (allianceskg link)"
+        graph = linkset_graph(report, name, base=base, agent=agent)
+        paths.links.mkdir(parents=True, exist_ok=True)
+        target = paths.links / f"{name}.ttl"
+        target.write_text(turtle(graph, dict(PREFIXES, prov="http://www.w3.org/ns/prov#")),
+                          encoding="utf-8")
+        click.echo(f"Wrote {target}: {report.count('matched')} link(s); run 'allianceskg build' "
+                   f"to publish them in graph/links", err=True)
+
+
+@cli.command()
 def check() -> None:
     """Check the model: ontology hygiene, version, shapes, vocabulary and reference data.
 

@@ -75,7 +75,16 @@ class ProjectPaths:
 
     @property
     def reference(self) -> list[Path]:
-        return sorted((self.root / "data" / "reference").glob("*.ttl"))
+        """The reference data, and the linksets accepted with 'allianceskg link'."""
+        return sorted((self.root / "data" / "reference").glob("*.ttl")) + self.linksets
+
+    @property
+    def links(self) -> Path:
+        return self.root / "data" / "links"
+
+    @property
+    def linksets(self) -> list[Path]:
+        return sorted(self.links.glob("*.ttl"))
 
     @property
     def release(self) -> Path:
@@ -425,11 +434,38 @@ def _validate_documents(paths: ProjectPaths, ontology: Graph, shapes: Graph,
 
 
 def _split_links(reference: Graph) -> tuple[Graph, Graph]:
-    """Links to external datasets (skos:exactMatch/closeMatch) go to graph/links."""
+    """Links to external datasets (skos:exactMatch/closeMatch) go to graph/links, with
+    the linksets ``allianceskg link --accept`` saved in data/links/ (their VoID and
+    provenance), and each Wikidata or GeoNames link's identifier as a literal
+    (akg:wikidataId "Q17", akg:geonamesId "1861060"), so that analysts can join on
+    either."""
     kept, links = Graph(), Graph()
     for triple in reference:
-        (links if triple[1] in (SKOS.exactMatch, SKOS.closeMatch) else kept).add(triple)
+        s, p, o = triple
+        if p in (SKOS.exactMatch, SKOS.closeMatch) or str(s).startswith(_LINKSETS) \
+                or str(s).startswith("urn:sha256:"):
+            links.add(triple)
+            if p == SKOS.exactMatch:
+                literal = _identifier_literal(o)
+                if literal is not None:
+                    links.add((s, *literal))
+        else:
+            kept.add(triple)
     return kept, links
+
+
+_LINKSETS = "https://w3id.org/allianceskg/dataset/linkset/"
+_WIKIDATA = "http://www.wikidata.org/entity/"
+_GEONAMES = "https://sws.geonames.org/"
+
+
+def _identifier_literal(target) -> tuple[URIRef, Literal] | None:
+    text = str(target)
+    if text.startswith(_WIKIDATA) and text[len(_WIKIDATA):].startswith("Q"):
+        return AKG.wikidataId, Literal(text[len(_WIKIDATA):])
+    if text.startswith(_GEONAMES) and text[len(_GEONAMES):].rstrip("/").isdigit():
+        return AKG.geonamesId, Literal(text[len(_GEONAMES):].rstrip("/"))
+    return None
 
 
 def _en(text: str) -> Literal:

@@ -176,6 +176,10 @@ class AKG(DefinedNamespace):
     iso3166Alpha2: URIRef
     iso3166Alpha3: URIRef
     iso3166Numeric: URIRef
+    wikidataId: URIRef
+    geonamesId: URIRef
+    leiCode: URIRef
+    rorId: URIRef
     recognition: URIRef
     sentenceIndex: URIRef
     sha256: URIRef
