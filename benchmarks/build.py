@@ -23,9 +23,9 @@ from pathlib import Path
 import owlrl
 from rdflib import Graph
 
-from allianceskg.model import load_ontology
-from allianceskg.pipeline import ProjectPaths, build
-from allianceskg.reasoning import _is_noise, infer
+from allianceskg.model.load import load_ontology
+from allianceskg.build.pipeline import ProjectPaths, build
+from allianceskg.build.reasoning import _is_noise, infer
 from allianceskg.vocab import GRAPH
 
 
@@ -124,7 +124,7 @@ def compare_reasoning(paths: ProjectPaths, repeat: int) -> None:
     print()
     print(f"Reasoning over {len(data)} asserted triples + {len(ontology)} ontology triples "
           f"({repeat} runs each, interleaved, median seconds):")
-    print(f"  allianceskg.reasoning.infer          {statistics.median(ours):7.3f} s")
+    print(f"  allianceskg.build.reasoning.infer          {statistics.median(ours):7.3f} s")
     print(f"  owlrl DeductiveClosure(OWLRL).expand {statistics.median(plain):7.3f} s")
     print(f"  ratio (ours / plain)                 {statistics.median(ours) / statistics.median(plain):7.2f}")
     print(f"  plain owlrl new triples: {raw_count}; after removing noise: {len(cleaned)}; "

@@ -27,9 +27,9 @@ import yaml
 from rapidfuzz import fuzz
 from rdflib import Literal, URIRef
 
-from allianceskg.corpus import document_paths, load_document
-from allianceskg.mentions import build_gazetteer, find_mentions, fold
-from allianceskg.model import load_ontology, load_reference, superclasses
+from allianceskg.build.corpus import document_paths, load_document
+from allianceskg.reading.mentions import build_gazetteer, find_mentions, fold
+from allianceskg.model.load import load_ontology, load_reference, superclasses
 from allianceskg.reading.entities import Minter, normalise
 from allianceskg.reading.layer import read_document
 from allianceskg.reading.nlp import parse_document

@@ -22,10 +22,10 @@ from pathlib import Path
 
 from rdflib.namespace import RDFS
 
-from allianceskg.linking import Entities, Matcher, Record
-from allianceskg.model import load_ontology
-from allianceskg.pipeline import ProjectPaths
-from allianceskg.release import release_graphs
+from allianceskg.analysis.linking import Entities, Matcher, Record
+from allianceskg.model.load import load_ontology
+from allianceskg.build.pipeline import ProjectPaths
+from allianceskg.build.release import release_graphs
 from allianceskg.vocab import AKG
 
 COLUMNS = {"UN formal (en)": "UNTERM English Formal", "official (fr)": "official_name_fr",

@@ -21,10 +21,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from allianceskg.corpus import load_document  # noqa: E402
-from allianceskg.mentions import build_gazetteer, find_mentions  # noqa: E402
-from allianceskg.model import load_ontology, load_reference  # noqa: E402
-from allianceskg.pipeline import ProjectPaths  # noqa: E402
+from allianceskg.build.corpus import load_document  # noqa: E402
+from allianceskg.reading.mentions import build_gazetteer, find_mentions  # noqa: E402
+from allianceskg.model.load import load_ontology, load_reference  # noqa: E402
+from allianceskg.build.pipeline import ProjectPaths  # noqa: E402
 from allianceskg.reading.nlp import load_pipeline, parse_document  # noqa: E402
 
 TARGET_SECONDS_PER_MB = 30.0

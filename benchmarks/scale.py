@@ -31,8 +31,8 @@ from synthetic import write_corpus  # noqa: E402
 BUILD = """
 import json, resource, sys, time
 from pathlib import Path
-from allianceskg.pipeline import ProjectPaths, build
-from allianceskg.release import write_release
+from allianceskg.build.pipeline import ProjectPaths, build
+from allianceskg.build.release import write_release
 home = Path(sys.argv[1])
 started = time.perf_counter()
 result = build(ProjectPaths(home))

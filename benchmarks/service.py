@@ -36,8 +36,8 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from allianceskg.pipeline import ProjectPaths
-from allianceskg.queries import load_queries
+from allianceskg.build.pipeline import ProjectPaths
+from allianceskg.analysis.queries import load_queries
 
 RDFLIB_ENDPOINT = """
 import sys, uvicorn

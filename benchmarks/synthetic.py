@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from rdflib.namespace import RDF, RDFS  # noqa: E402
 
-from allianceskg.model import load_reference  # noqa: E402
+from allianceskg.model.load import load_reference  # noqa: E402
 from allianceskg.vocab import AKG  # noqa: E402
 
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from rdflib import Dataset, Graph
 
-from allianceskg.model import load_hygiene_shapes, load_ontology, load_reference, load_shapes
-from allianceskg.pipeline import ProjectPaths
-from allianceskg.release import load_release
+from allianceskg.model.load import load_hygiene_shapes, load_ontology, load_reference, load_shapes
+from allianceskg.build.pipeline import ProjectPaths
+from allianceskg.build.release import load_release
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -61,8 +61,8 @@ def committed(folder: Path) -> list[Path]:
 @pytest.fixture(scope="session", autouse=True)
 def test_home(tmp_path_factory) -> Path:
     """A copy of the project with only its committed seeds and claims, and its release."""
-    from allianceskg.pipeline import build
-    from allianceskg.release import write_release
+    from allianceskg.build.pipeline import build
+    from allianceskg.build.release import write_release
 
     project = ProjectPaths.default().root
     root = tmp_path_factory.mktemp("project") / "home"

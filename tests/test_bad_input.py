@@ -106,7 +106,7 @@ def test_a_release_folder_that_cannot_be_written_is_a_clear_error(home: Path):
 
 
 def test_a_shacl_violation_names_the_bad_value_and_its_claim(home: Path):
-    from allianceskg.pipeline import BuildError, ProjectPaths, build
+    from allianceskg.build.pipeline import BuildError, ProjectPaths, build
 
     path = home / "data" / "claims" / f"{SEED}.yaml"
     text = path.read_text(encoding="utf-8")
@@ -138,7 +138,7 @@ def test_a_document_with_a_control_character_is_refused_with_its_line(tmp_path: 
 
 
 def test_a_byte_order_mark_is_dropped_and_upper_case_suffixes_are_read(tmp_path: Path):
-    from allianceskg.pipeline import ProjectPaths, build
+    from allianceskg.build.pipeline import ProjectPaths, build
 
     home = _one_document(tmp_path, "bom.TXT", "\ufeffJapan and the EU met in Tokyo.\n".encode())
     (report,) = build(ProjectPaths(home)).documents

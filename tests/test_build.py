@@ -16,9 +16,9 @@ import pytest
 from rdflib import Graph
 from rdflib.namespace import VOID
 
-from allianceskg.pipeline import BuildError, ProjectPaths, build
-from allianceskg.rdfio import read_dataset, read_graph
-from allianceskg.release import DATASET, write_release
+from allianceskg.build.pipeline import BuildError, ProjectPaths, build
+from allianceskg.rdf.rdfio import read_dataset, read_graph
+from allianceskg.build.release import DATASET, write_release
 from allianceskg.vocab import GRAPH
 
 from conftest import make_home
@@ -179,7 +179,7 @@ def test_an_interrupted_write_keeps_the_release(home: Path, monkeypatch):
     def fail(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("allianceskg.release.build_report", fail)
+    monkeypatch.setattr("allianceskg.build.release.build_report", fail)
     with pytest.raises(OSError, match="disk full"):
         write_release(result, paths.release)
     assert _files(paths.release) == before
@@ -208,7 +208,7 @@ def test_a_crash_between_the_two_renames_is_recovered(tmp_path: Path):
     """Without an atomic exchange the switch is two renames; a build killed between
     them leaves no release folder. The next reader rolls back to the previous one, and
     the next build removes what killed builds left behind."""
-    from allianceskg.release import load_release, recover_release
+    from allianceskg.build.release import load_release, recover_release
 
     project = ProjectPaths.default().release
     previous = tmp_path / ".kg.old-999999"  # a PID no process has

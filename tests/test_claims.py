@@ -11,8 +11,8 @@ from rdflib import Graph, Literal
 from rdflib.namespace import RDF, XSD
 
 from allianceskg import resources
-from allianceskg.claims import Resolver, load_curated
-from allianceskg.corpus import Document, load_document
+from allianceskg.build.claims import Resolver, load_curated
+from allianceskg.build.corpus import Document, load_document
 from allianceskg.errors import InputFileError
 from allianceskg.vocab import AKG, ID
 

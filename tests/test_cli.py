@@ -13,7 +13,7 @@ from rdflib import Graph
 from rdflib.namespace import OWL, RDF, SKOS
 
 from allianceskg import __version__, resources
-from allianceskg.queries import load_queries
+from allianceskg.analysis.queries import load_queries
 
 from conftest import run_cli
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from allianceskg import resources
-from allianceskg.corpus import load_corpus, load_document, split_sentences
+from allianceskg.build.corpus import load_corpus, load_document, split_sentences
 from allianceskg.errors import InputFileError
 
 SEED = "000_d4fee536fbe95bae"

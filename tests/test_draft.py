@@ -11,10 +11,10 @@ import yaml
 from rdflib import Literal
 from rdflib.namespace import RDF
 
-from allianceskg.claims import Resolver, load_curated
-from allianceskg.corpus import load_document
-from allianceskg.model import load_ontology, load_reference
-from allianceskg.pipeline import ProjectPaths, build, draft
+from allianceskg.build.claims import Resolver, load_curated
+from allianceskg.build.corpus import load_document
+from allianceskg.model.load import load_ontology, load_reference
+from allianceskg.build.pipeline import ProjectPaths, build, draft
 from allianceskg.vocab import AKG, GRAPH
 
 from conftest import FIXTURES, make_home, run_cli

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from rdflib.namespace import RDF
 
-from allianceskg.explain import Explanation, KnowledgeBase, explain, knowledge_base
-from allianceskg.reasoning import tentative_triples
-from allianceskg.release import release_graphs
+from allianceskg.analysis.explain import Explanation, KnowledgeBase, explain, knowledge_base
+from allianceskg.build.reasoning import tentative_triples
+from allianceskg.build.release import release_graphs
 from allianceskg.vocab import AKG, GRAPH, ID
 
 

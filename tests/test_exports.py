@@ -12,7 +12,7 @@ import pytest
 from rdflib import Dataset, Graph
 from rdflib.compare import isomorphic
 
-from allianceskg.release import release_graphs
+from allianceskg.build.release import release_graphs
 from allianceskg.vocab import GRAPH, ID
 from conftest import run_cli
 

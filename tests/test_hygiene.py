@@ -15,7 +15,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SH, SKOS
 
-from allianceskg.validation import ValidationReport, validate
+from allianceskg.build.validation import ValidationReport, validate
 from allianceskg.vocab import AKG, ONTOLOGY_IRI
 
 AKGHY = "https://w3id.org/allianceskg/hygiene#"
@@ -127,8 +127,8 @@ def test_every_hygiene_constraint_has_message_and_severity(hygiene_shapes: Graph
 
 
 def test_the_ontology_meets_the_owl2_dl_conditions_the_profile_checker_tests():
-    from allianceskg.checks import check_profile
-    from allianceskg.model import load_ontology
+    from allianceskg.model.checks import check_profile
+    from allianceskg.model.load import load_ontology
 
     assert check_profile(load_ontology()) == []
 
@@ -142,8 +142,8 @@ def test_the_ontology_meets_the_owl2_dl_conditions_the_profile_checker_tests():
 def test_the_profile_check_finds_each_known_breach(extra: str, needle: str):
     from rdflib import Graph
 
-    from allianceskg.checks import check_profile
-    from allianceskg.model import load_ontology
+    from allianceskg.model.checks import check_profile
+    from allianceskg.model.load import load_ontology
     from allianceskg.vocab import PREFIXES
 
     graph = Graph()

@@ -14,8 +14,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, SKOS, VOID
 
-from allianceskg.linking import Record, read_records
-from allianceskg.release import DATASET, release_graphs
+from allianceskg.analysis.linking import Record, read_records
+from allianceskg.build.release import DATASET, release_graphs
 from allianceskg.vocab import AKG, GRAPH, ID
 from conftest import make_home, run_cli
 
@@ -189,7 +189,7 @@ def test_links_need_iris(home, tmp_path):
 
 
 def test_record_identifiers_are_normalised():
-    from allianceskg.linking import identifier
+    from allianceskg.analysis.linking import identifier
 
     assert identifier("wikidata", "https://www.wikidata.org/wiki/Q889") == "Q889"
     assert identifier("isonum", "004") == "4" and identifier("iso2", "jp") == "JP"

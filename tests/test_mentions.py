@@ -9,8 +9,8 @@ import pytest
 from rdflib import Graph
 
 from allianceskg import resources
-from allianceskg.corpus import Document, load_document
-from allianceskg.mentions import Gazetteer, Mention, build_gazetteer, find_mentions
+from allianceskg.build.corpus import Document, load_document
+from allianceskg.reading.mentions import Gazetteer, Mention, build_gazetteer, find_mentions
 from allianceskg.reading.nlp import parse_document
 from allianceskg.vocab import ID
 

@@ -11,7 +11,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from allianceskg.pipeline import Build, ProjectPaths, build
+from allianceskg.build.pipeline import Build, ProjectPaths, build
 from allianceskg.vocab import AKG, DOC, GRAPH, ID, OA
 
 from conftest import FIXTURES, make_home
@@ -176,7 +176,7 @@ def test_an_unsupported_language_is_a_warning_not_a_guess(tmp_path):
 
 
 def test_a_document_above_the_size_limit_is_refused_with_the_setting(tmp_path):
-    from allianceskg.pipeline import BuildError
+    from allianceskg.build.pipeline import BuildError
 
     home = _single(tmp_path, "big", "The EU and Japan met. " * 200)
     with pytest.raises(BuildError) as failed:
@@ -189,7 +189,7 @@ def test_a_speculation_stays_tentative_through_reasoning(result: Build):
     """A hedged hasParty is asserted with its speculative claim, but its inverse
     isPartyTo is no plain triple anywhere: it is described in graph/inferred-tentative
     with the modality it rests on, while a reported agreement's inverse is established."""
-    from allianceskg.reasoning import tentative_triples
+    from allianceskg.build.reasoning import tentative_triples
 
     framework = ID["vietnam-indonesia-maritime-security-framework"]
     inverse = (ID["vietnam"], AKG.isPartyTo, framework)
@@ -202,7 +202,7 @@ def test_a_speculation_stays_tentative_through_reasoning(result: Build):
 
 
 def test_an_attributed_claim_gives_assessed_entailments(result: Build):
-    from allianceskg.reasoning import tentative_triples
+    from allianceskg.build.reasoning import tentative_triples
 
     tentative = tentative_triples(result.graphs[GRAPH["inferred-tentative"]])
     dependency = ID["india-dependency-on-imported-active-pharmaceutical-ingredients"]

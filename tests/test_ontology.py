@@ -9,9 +9,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import ORG, OWL, PROV, RDF, SDO, SKOS
 
 from allianceskg import __version__
-from allianceskg.checks import check_version
-from allianceskg.model import ontology_version
-from allianceskg.reasoning import infer
+from allianceskg.model.checks import check_version
+from allianceskg.model.load import ontology_version
+from allianceskg.build.reasoning import infer
 from allianceskg.vocab import AKG, ID, OA, ONTOLOGY_IRI
 
 

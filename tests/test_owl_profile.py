@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph
 
-from allianceskg.release import release_graphs
+from allianceskg.build.release import release_graphs
 from allianceskg.vocab import GRAPH
 
 CHECK = Path(__file__).with_name("owlapi_check.py")

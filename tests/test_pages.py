@@ -19,9 +19,9 @@ from markupsafe import escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
-from allianceskg.explain import explain, knowledge_base, to_json
-from allianceskg.queries import load_queries
-from allianceskg.release import release_graphs
+from allianceskg.analysis.explain import explain, knowledge_base, to_json
+from allianceskg.analysis.queries import load_queries
+from allianceskg.build.release import release_graphs
 from allianceskg.vocab import AKG, GRAPH, ID
 from conftest import Server, make_home
 

@@ -17,7 +17,7 @@ from rdflib import Dataset, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
-from allianceskg.release import write_graphs
+from allianceskg.build.release import write_graphs
 
 from conftest import Server
 

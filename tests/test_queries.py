@@ -14,7 +14,7 @@ from rdflib import Dataset, Literal, URIRef
 
 from allianceskg import resources
 from allianceskg.errors import AllianceskgError
-from allianceskg.queries import load_queries, run_query
+from allianceskg.analysis.queries import load_queries, run_query
 from allianceskg.vocab import AKG, DOC, ID
 
 SEED = "000_d4fee536fbe95bae"

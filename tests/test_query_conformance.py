@@ -35,7 +35,7 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, XSD
 from rdflib.query import Result
 
-from allianceskg.release import write_graphs
+from allianceskg.build.release import write_graphs
 
 from conftest import Server
 

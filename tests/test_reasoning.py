@@ -10,8 +10,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from allianceskg.reasoning import tentative_triples
-from allianceskg.release import release_graphs
+from allianceskg.build.reasoning import tentative_triples
+from allianceskg.build.release import release_graphs
 from allianceskg.vocab import AKG, GRAPH, ID
 
 _SCHEMA = {RDFS.subClassOf, RDFS.subPropertyOf, OWL.equivalentClass, OWL.equivalentProperty,
@@ -46,8 +46,8 @@ def test_a_second_reasoner_finds_no_entailment_we_drop(release_dir: Path):
 def test_reasoning_equals_owlrl_over_everything(tmp_path: Path):
     """The build closes facts, model and provenance with the direct rule engine; its
     established and tentative entailments equal owlrl's over everything at once."""
-    from allianceskg.pipeline import ProjectPaths, build
-    from allianceskg.reasoning import owlrl_infer
+    from allianceskg.build.pipeline import ProjectPaths, build
+    from allianceskg.build.reasoning import owlrl_infer
 
     from conftest import FIXTURES, make_home
 
@@ -78,7 +78,7 @@ def test_reasoning_equals_owlrl_over_everything(tmp_path: Path):
 
 
 def test_the_rule_closure_matches_owlrl_on_provenance(release_dir: Path):
-    from allianceskg.reasoning import owlrl_infer, rule_closure
+    from allianceskg.build.reasoning import owlrl_infer, rule_closure
 
     graphs = release_graphs(release_dir)
     ontology, provenance = graphs[GRAPH["ontology"]], graphs[GRAPH["provenance"]]
@@ -95,9 +95,9 @@ def test_the_rule_engine_equals_owlrl_on_a_synthetic_corpus(tmp_path: Path):
     import importlib.util
     import sys
 
-    from allianceskg.model import load_ontology
-    from allianceskg.pipeline import ProjectPaths, build
-    from allianceskg.reasoning import infer, owlrl_infer
+    from allianceskg.model.load import load_ontology
+    from allianceskg.build.pipeline import ProjectPaths, build
+    from allianceskg.build.reasoning import infer, owlrl_infer
 
     from conftest import make_home
 

@@ -12,11 +12,11 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from allianceskg.countries import countries_graph
+from allianceskg.model.countries import countries_graph
 from allianceskg.errors import InputFileError
-from allianceskg.model import (country_table, countries_reference_file, load_reference,
+from allianceskg.model.load import (country_table, countries_reference_file, load_reference,
                                write_countries_reference)
-from allianceskg.rdfio import read_graph
+from allianceskg.rdf.rdfio import read_graph
 from allianceskg.vocab import AKG, GEONAMES, ID, WD
 
 # DESIGN.md §6: the identifiers verified for the seed's entities.
@@ -154,7 +154,7 @@ def test_iris_are_readable_slugs(countries: Graph):
 
 
 def test_committed_places_file_equals_a_fresh_conversion(tmp_path: Path):
-    from allianceskg.model import places_reference_file, write_places_reference
+    from allianceskg.model.load import places_reference_file, write_places_reference
 
     written = write_places_reference(target=tmp_path / "places.ttl")
     assert written.read_text(encoding="utf-8") == places_reference_file().read_text(encoding="utf-8")

@@ -12,13 +12,13 @@ import pytest
 from rdflib import Graph, Literal
 from rdflib.namespace import RDF
 
-import allianceskg.pipeline as pipeline
-from allianceskg.mapreduce import Executor, run_map
-from allianceskg.model import load_ontology, load_shapes
-from allianceskg.pipeline import ProjectPaths
+import allianceskg.build.pipeline as pipeline
+from allianceskg.build.mapreduce import Executor, run_map
+from allianceskg.model.load import load_ontology, load_shapes
+from allianceskg.build.pipeline import ProjectPaths
 from allianceskg.reading.layer import constructions_graph
-from allianceskg.validation import split_shapes, validate, validate_documents
-from allianceskg.serialize import ntriples, turtle
+from allianceskg.build.validation import split_shapes, validate, validate_documents
+from allianceskg.rdf.serialize import ntriples, turtle
 from allianceskg.vocab import AKG, OA, PREFIXES
 
 from conftest import FIXTURES, make_home
@@ -176,7 +176,7 @@ def test_the_map_on_a_dask_cluster_gives_the_same_release(captured, tmp_path: Pa
 
 
 def test_a_chunk_of_documents_gives_each_the_results_it_gets_alone(captured):
-    from allianceskg.validation import result_from_json, validate_chunk
+    from allianceskg.build.validation import result_from_json, validate_chunk
 
     _, _, documents, context = captured
     graphs = [_broken(documents[0][1]), *(d[1] for d in documents[1:])]

@@ -10,7 +10,7 @@ from rdflib import BNode, Graph, Literal, Namespace
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF
 
-from allianceskg.formats import write_graph
+from allianceskg.rdf.formats import write_graph
 from allianceskg.vocab import ID
 
 EX = Namespace("http://example.org/")
@@ -68,7 +68,7 @@ def test_a_cycle_behind_a_single_use_blank_node_is_written():
 def test_datasets_keep_the_blank_nodes_of_each_graph_apart():
     from rdflib import Dataset, URIRef
 
-    from allianceskg.formats import write_dataset
+    from allianceskg.rdf.formats import write_dataset
 
     graphs = []
     for name in ("g1", "g2"):
@@ -98,8 +98,8 @@ def test_the_direct_path_writes_the_bytes_of_the_general_one(kg):
     """Graphs without blank nodes are written by a direct path (terms cached, each graph
     rendered once for its Turtle file and its TriG block); it must give exactly the
     bytes of the general path, multi-line literals inside TriG blocks included."""
-    from allianceskg.release import named_graphs
-    from allianceskg.serialize import Writer, _manager, _statements, _term
+    from allianceskg.build.release import named_graphs
+    from allianceskg.rdf.serialize import Writer, _manager, _statements, _term
     from allianceskg.vocab import PREFIXES
 
     graphs = dict(named_graphs(kg))

@@ -20,7 +20,7 @@ from rdflib.namespace import RDF, VOID
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, JSONLD, N3, RDFXML, TSV, TURTLE, XML, SPARQLWrapper
 
-from allianceskg.queries import load_queries
+from allianceskg.analysis.queries import load_queries
 from allianceskg.vocab import AKG, GRAPH, ID
 
 from conftest import Server

@@ -10,8 +10,8 @@ import threading
 import time
 from pathlib import Path
 
-from allianceskg.pipeline import ProjectPaths, build
-from allianceskg.release import write_release
+from allianceskg.build.pipeline import ProjectPaths, build
+from allianceskg.build.release import write_release
 
 from conftest import FIXTURES, Server, make_home
 from test_service_safety import call

@@ -23,8 +23,8 @@ import pytest
 from rdflib import BNode, Graph, Namespace, URIRef
 from rdflib.namespace import RDF, RDFS, SH
 
-from allianceskg.rdfio import read_graph
-from allianceskg.validation import ValidationReport, validate
+from allianceskg.rdf.rdfio import read_graph
+from allianceskg.build.validation import ValidationReport, validate
 
 SHAPE_FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 
@@ -194,7 +194,7 @@ CASES = [
          "which no graph asserts"),
     # Evidence. A failed sh:node reports the evidence (akgsh:EvidenceShape) and, as its
     # sh:detail, the target and the akgsh:QuotedTargetShape rule it breaks;
-    # allianceskg.validation lists the detail as a result of its own.
+    # allianceskg.build.validation lists the detail as a result of its own.
     Case("evidence-invalid-no-target.ttl", VIOLATION, ART["evidence/member-of"],
          AKGSH.EvidenceShape, "Evidence has exactly one oa:hasTarget"),
     Case("evidence-invalid-no-quote-selector.ttl", VIOLATION, ART["evidence/member-of"],

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from rdflib import URIRef
 
-from allianceskg.queries import load_queries
+from allianceskg.analysis.queries import load_queries
 from allianceskg.store import parse_spec, prepare
 from allianceskg.store.remote import stored_counts
 

@@ -7,7 +7,7 @@ import importlib.util
 import sys
 from pathlib import Path
 
-from allianceskg.pipeline import ProjectPaths, build
+from allianceskg.build.pipeline import ProjectPaths, build
 
 from conftest import make_home
 

@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph
 
 from allianceskg import resources
-from allianceskg.checks import check_vocabulary, ontology_terms, vocabulary_terms
+from allianceskg.model.checks import check_vocabulary, ontology_terms, vocabulary_terms
 from allianceskg.vocab import AKG
 
 AKG_NS = str(AKG._NS)

@@ -9,7 +9,7 @@ import requests
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
-from allianceskg.release import DATASET, release_graphs, vocabularies
+from allianceskg.build.release import DATASET, release_graphs, vocabularies
 from allianceskg.vocab import PREFIXES
 
 SD = "http://www.w3.org/ns/sparql-service-description#"

@@ -28,7 +28,7 @@ _DATA_OPTION = click.option(
 
 
 def _release_dir(data_dir: Path | None) -> Path:
-    from allianceskg.pipeline import ProjectPaths
+    from allianceskg.build.pipeline import ProjectPaths
 
     return data_dir or ProjectPaths.default().release
 
@@ -98,7 +98,7 @@ def build(out_dir: Path | None, quiet: bool, store: str | None, remote_update_ur
     the store (an oxigraph folder, or pushed to a remote SPARQL endpoint).
     """
     from allianceskg import resources
-    from allianceskg.pipeline import ProjectPaths
+    from allianceskg.build.pipeline import ProjectPaths
     from allianceskg.settings import load_settings
 
     paths = ProjectPaths.default()
@@ -127,8 +127,8 @@ def _load_store(spec, release: Path) -> None:
 
 def _build_or_exit(paths, quiet: bool):
     """Run the build; a SHACL violation or inconsistency exits 1 (release untouched)."""
-    from allianceskg.pipeline import BuildError
-    from allianceskg.pipeline import build as run_build
+    from allianceskg.build.pipeline import BuildError
+    from allianceskg.build.pipeline import build as run_build
 
     progress = None if quiet else (lambda stage: click.echo(f"… {stage}", err=True))
     try:
@@ -139,7 +139,7 @@ def _build_or_exit(paths, quiet: bool):
 
 
 def _write_release(result, target: Path, quiet: bool) -> None:
-    from allianceskg.release import write_release
+    from allianceskg.build.release import write_release
     from allianceskg.views import build_summary
 
     write_release(result, target)
@@ -259,8 +259,8 @@ def ingest(file: Path, title: str | None, language: str, document_type: str, aut
     from dataclasses import replace
 
     from allianceskg import resources
-    from allianceskg.ingest import stage_document
-    from allianceskg.pipeline import ProjectPaths
+    from allianceskg.build.ingest import stage_document
+    from allianceskg.build.pipeline import ProjectPaths
 
     paths = ProjectPaths(resources.writable_root())
     staged = stage_document(file, paths.seeds, title=title, language=language,
@@ -324,10 +324,10 @@ def draft(doc: str, output: Path | None, force: bool) -> None:
     construction; names no fact uses yet are listed as proposed entities. Reviewed
     and saved as data/claims/DOC-ID.yaml, it becomes the document's curated layer.
     """
-    from allianceskg.corpus import load_document
+    from allianceskg.build.corpus import load_document
     from allianceskg.errors import InputFileError
-    from allianceskg.pipeline import BuildError, ProjectPaths
-    from allianceskg.pipeline import draft as draft_document
+    from allianceskg.build.pipeline import BuildError, ProjectPaths
+    from allianceskg.build.pipeline import draft as draft_document
 
     paths = ProjectPaths.default()
     candidate = Path(doc)
@@ -377,11 +377,11 @@ def link(data_dir: Path | None, dataset: Path, types: tuple[str, ...], name: str
 
     from rdflib import URIRef
 
-    from allianceskg.linking import link as run_link, linkset_graph, write_report
-    from allianceskg.model import load_ontology
-    from allianceskg.pipeline import ProjectPaths
-    from allianceskg.release import release_graphs
-    from allianceskg.serialize import turtle
+    from allianceskg.analysis.linking import link as run_link, linkset_graph, write_report
+    from allianceskg.model.load import load_ontology
+    from allianceskg.build.pipeline import ProjectPaths
+    from allianceskg.build.release import release_graphs
+    from allianceskg.rdf.serialize import turtle
     from allianceskg.vocab import AKG, PREFIXES
 
     paths = ProjectPaths.default()
@@ -418,7 +418,7 @@ def check() -> None:
     Exit 0 when everything conforms, 1 when the ontology or reference data breaks a
     rule (each problem is listed), 2 when a file cannot be read.
     """
-    from allianceskg.checks import check_model
+    from allianceskg.model.checks import check_model
 
     problems = check_model(package_version=__version__)
     for problem in problems:
@@ -434,8 +434,8 @@ def check() -> None:
               help="Folder to write index.html to (created if missing).")
 def docs(out_dir: Path) -> None:
     """Write HTML documentation of the ontology (pyLODE)."""
-    from allianceskg.docs import write_docs
-    from allianceskg.model import load_ontology
+    from allianceskg.model.docs import write_docs
+    from allianceskg.model.load import load_ontology
 
     target = write_docs(load_ontology(), out_dir)
     click.echo(f"Wrote {target}")
@@ -446,7 +446,7 @@ def reference() -> None:
     """Regenerate data/reference/countries.ttl (ISO 3166 table) and places.ttl (capitals,
     demonyms, aliases and U.S. states from GeoNames and REST Countries data)."""
     from allianceskg import resources
-    from allianceskg.model import write_countries_reference, write_places_reference
+    from allianceskg.model.load import write_countries_reference, write_places_reference
 
     resources.writable_root()
     click.echo(f"Wrote {write_countries_reference()}")
@@ -456,7 +456,7 @@ def reference() -> None:
 @cli.command()
 def queries() -> None:
     """List the competency questions in queries/ with their titles."""
-    from allianceskg.queries import load_queries
+    from allianceskg.analysis.queries import load_queries
 
     for stored in load_queries():
         parameters = f"  (-p {' -p '.join(p + '=…' for p in stored.parameters)})" if stored.parameters else ""

@@ -13,17 +13,17 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from allianceskg.errors import AllianceskgError, InputFileError
-from allianceskg.explain import Explanation, explain, knowledge_base, to_json
-from allianceskg.formats import GRAPH_FORMATS, parse_term, write_dataset, write_graph
-from allianceskg.model import load_ontology, load_shapes
-from allianceskg.pipeline import Build
-from allianceskg.queries import find_query, load_query, load_queries, run_query
-from allianceskg.rdfio import DATASET_SUFFIXES, read_dataset, read_graph
-from allianceskg.release import load_release, release_graphs
-from allianceskg.serialize import turtle
+from allianceskg.analysis.explain import Explanation, explain, knowledge_base, to_json
+from allianceskg.rdf.formats import GRAPH_FORMATS, parse_term, write_dataset, write_graph
+from allianceskg.model.load import load_ontology, load_shapes
+from allianceskg.build.pipeline import Build
+from allianceskg.analysis.queries import find_query, load_query, load_queries, run_query
+from allianceskg.rdf.rdfio import DATASET_SUFFIXES, read_dataset, read_graph
+from allianceskg.build.release import load_release, release_graphs
+from allianceskg.rdf.serialize import turtle
 from allianceskg.sparql.engine import in_order
 from allianceskg.sparql.results import write_result
-from allianceskg.validation import ValidationReport, validate
+from allianceskg.build.validation import ValidationReport, validate
 from allianceskg.vocab import AKG, GRAPH, PREFIXES
 
 

@@ -2,7 +2,7 @@
 
 Input: a document, its :class:`~allianceskg.reading.layer.AutomaticLayer` and its
 candidates. Output: the text of a claims file in the curated format
-(:mod:`allianceskg.claims`) that ``load_curated`` reads as it stands, so that an
+(:mod:`allianceskg.build.claims`) that ``load_curated`` reads as it stands, so that an
 analyst reviews it, edits it and keeps it as ``data/claims/{doc-id}.yaml``:
 
 - ``entities``: the nodes the layer minted, with the construction that minted them;
@@ -23,9 +23,9 @@ import yaml
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF
 
-from allianceskg.claims import MODALITIES, Claim, Resolver
-from allianceskg.corpus import Document
-from allianceskg.mentions import Candidate
+from allianceskg.build.claims import MODALITIES, Claim, Resolver
+from allianceskg.build.corpus import Document
+from allianceskg.reading.mentions import Candidate
 from allianceskg.reading.layer import AutomaticLayer
 from allianceskg.vocab import AKG, ID, PREFIXES
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from rdflib import URIRef
 
-from allianceskg.countries import slug
+from allianceskg.model.countries import slug
 from allianceskg.vocab import AKG, ID
 
 

@@ -2,7 +2,7 @@
 
 Input: a document, its parse, mentions and candidates, the gazetteer and the build's
 :class:`~allianceskg.reading.entities.Minter`. Output: a :class:`AutomaticLayer`
-holding a :class:`~allianceskg.claims.ClaimSet` (every stated proposal as a claim whose
+holding a :class:`~allianceskg.build.claims.ClaimSet` (every stated proposal as a claim whose
 quote is its whole sentence, whose method is the construction, whose modality the
 clause decided) and the proposals the text negates or denies, kept for the report and
 the draft but never asserted.
@@ -16,9 +16,9 @@ from decimal import Decimal
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS
 
-from allianceskg.claims import Claim, ClaimSet, Entity
-from allianceskg.corpus import Document
-from allianceskg.mentions import Candidate, Gazetteer, Mention
+from allianceskg.build.claims import Claim, ClaimSet, Entity
+from allianceskg.build.corpus import Document
+from allianceskg.reading.mentions import Candidate, Gazetteer, Mention
 from allianceskg.reading.entities import Minter
 from allianceskg.reading.relations import Extractor, Proposal
 from allianceskg.vocab import AKG, ID

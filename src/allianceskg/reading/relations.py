@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from allianceskg.mentions import Candidate, Gazetteer, Mention
+from allianceskg.reading.mentions import Candidate, Gazetteer, Mention
 from allianceskg.reading.entities import Minter
 from allianceskg.reading.modality import Decision, decide
 from allianceskg.vocab import AKG

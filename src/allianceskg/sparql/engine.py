@@ -22,7 +22,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.plugins.sparql.sparql import Query
 
-from allianceskg.serialize import NotRdfXmlError
+from allianceskg.rdf.serialize import NotRdfXmlError
 from allianceskg.sparql.lexical import mentions_service, nesting_depth
 from allianceskg.sparql.negotiation import GRAPH, TABULAR, choose
 from allianceskg.sparql.results import NotXmlError, write_boolean, write_rdf, write_tabular

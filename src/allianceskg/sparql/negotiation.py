@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MIMEAccept
 
-from allianceskg.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
+from allianceskg.rdf.formats import GRAPH_FORMATS, RESULT_FORMATS, Format
 
 # Media types we answer with, in order of preference when the client has none.
 TABULAR = [RESULT_FORMATS[n] for n in ("json", "xml", "csv", "tsv")]

@@ -14,14 +14,14 @@ from xml.sax.saxutils import escape, quoteattr
 from rdflib import BNode, Graph, URIRef
 from rdflib.term import Node
 
-from allianceskg.formats import Format, write_graph
-from allianceskg.serialize import NOT_XML, nt_term
+from allianceskg.rdf.formats import Format, write_graph
+from allianceskg.rdf.serialize import NOT_XML, nt_term
 
 
 def write_result(result, name: str) -> str:
     """An rdflib SELECT or ASK result in a results format, or as a text table: the
     CLI's writer, the same code the service answers with."""
-    from allianceskg.formats import RESULT_FORMATS, results_table, unknown_format
+    from allianceskg.rdf.formats import RESULT_FORMATS, results_table, unknown_format
 
     if name == "table":
         return results_table(result)

@@ -30,7 +30,7 @@ class MemoryStore:
 
     @classmethod
     def open(cls, release: Path) -> MemoryStore:
-        from allianceskg.release import load_release
+        from allianceskg.build.release import load_release
 
         return cls(load_release(release))
 

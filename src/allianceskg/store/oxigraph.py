@@ -22,7 +22,7 @@ from pathlib import Path
 from rdflib import Graph
 
 from allianceskg.errors import AllianceskgError
-from allianceskg.release import TRIG_FILE, pid_alive
+from allianceskg.build.release import TRIG_FILE, pid_alive
 from allianceskg.store.base import Boolean, Prepared, QueryFailed, Rows, Triples
 from allianceskg.store.terms import OxigraphTerms
 from allianceskg.vocab import PREFIXES

@@ -89,7 +89,7 @@ def holds(spec: StoreSpec, release: Path) -> bool:
 def push(spec: StoreSpec, release: Path, *, timeout: float = 600.0) -> int:
     """Send every named graph of ``release`` to the remote store; drop the project's
     graphs it no longer has. Returns the number of triples sent."""
-    from allianceskg.release import graph_file_name
+    from allianceskg.build.release import graph_file_name
 
     graphs = release_graphs(release)
     sent = 0

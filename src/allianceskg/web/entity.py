@@ -2,7 +2,7 @@
 facts grouped by property (outgoing and incoming), which graph states each fact —
 asserted (a document, the reference data, the links), inferred, or inferred only
 tentatively — the modality of each asserted fact (the strongest of its claims, as in
-:mod:`allianceskg.explain`), its evidence quotes, external links, the documents that
+:mod:`allianceskg.analysis.explain`), its evidence quotes, external links, the documents that
 mention it, and the labels of every node shown.
 
 Input: a :class:`~allianceskg.web.lookup.Lookup` and an IRI. Output: an

@@ -9,7 +9,7 @@ import logging
 from flask import Flask, Response, jsonify
 from werkzeug.exceptions import HTTPException
 
-from allianceskg.serialize import NotRdfXmlError
+from allianceskg.rdf.serialize import NotRdfXmlError
 
 log = logging.getLogger("allianceskg.web")
 

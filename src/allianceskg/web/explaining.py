@@ -1,5 +1,5 @@
-"""Explanations answered through the store: the :class:`~allianceskg.explain.Knowledge`
-that :func:`allianceskg.explain.explain` walks, each question a small SELECT or ASK
+"""Explanations answered through the store: the :class:`~allianceskg.analysis.explain.Knowledge`
+that :func:`allianceskg.analysis.explain.explain` walks, each question a small SELECT or ASK
 through the worker pool (memoised for the request), and the ontology read once from
 the release. The service never loads the dataset itself.
 """
@@ -12,11 +12,11 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
-from allianceskg.explain import Quote, Triple
+from allianceskg.analysis.explain import Quote, Triple
 from allianceskg.vocab import AKG, GRAPH
 from allianceskg.web.lookup import Lookup, iri, literal
 
-# As allianceskg.explain.knowledge_base sorts a release's graphs: every graph but these
+# As allianceskg.analysis.explain.knowledge_base sorts a release's graphs: every graph but these
 # states its triples; the tentative one holds entailments as reified statements.
 _NOT_ASSERTED = (GRAPH["inferred"], GRAPH["inferred-tentative"], GRAPH["ontology"])
 _STATED = f"FILTER (?g NOT IN ({', '.join(iri(g) for g in _NOT_ASSERTED)}))"

@@ -10,9 +10,9 @@ import threading
 from flask import Blueprint, Response, current_app, request
 from rdflib import Graph, URIRef
 
-from allianceskg.formats import write_graph
-from allianceskg.rdfio import read_graph
-from allianceskg.release import graph_file_name
+from allianceskg.rdf.formats import write_graph
+from allianceskg.rdf.rdfio import read_graph
+from allianceskg.build.release import graph_file_name
 from allianceskg.web.errors import ServiceError, graph_format
 from allianceskg.web.state import ServiceState
 

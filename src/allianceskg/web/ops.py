@@ -15,7 +15,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from allianceskg import __version__
-from allianceskg.formats import write_graph
+from allianceskg.rdf.formats import write_graph
 from allianceskg.web.errors import ServiceError, graph_format
 from allianceskg.web.state import ServiceState
 
@@ -64,7 +64,7 @@ def void() -> Response:
 
 
 def served_void(state: ServiceState, base: str) -> Graph:
-    from allianceskg.release import DATASET
+    from allianceskg.build.release import DATASET
     from allianceskg.web.pages import dump_listing
 
     graph = Graph()

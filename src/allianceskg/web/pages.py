@@ -30,10 +30,10 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from allianceskg import __version__
-from allianceskg.explain import explain, to_json
-from allianceskg.queries import load_queries
-from allianceskg.rdfio import read_graph
-from allianceskg.release import graph_file_name
+from allianceskg.analysis.explain import explain, to_json
+from allianceskg.analysis.queries import load_queries
+from allianceskg.rdf.rdfio import read_graph
+from allianceskg.build.release import graph_file_name
 from allianceskg.sparql.engine import QueryRequest
 from allianceskg.vocab import AKG, DOC, GRAPH, PREFIXES
 from allianceskg.web import drawing
@@ -132,7 +132,7 @@ def ui() -> Response:
 @blueprint.route("/context.jsonld")
 def context() -> Response:
     """The JSON-LD context every JSON-LD export embeds, published at a stable path."""
-    from allianceskg.release import jsonld_context
+    from allianceskg.build.release import jsonld_context
 
     return Response(json.dumps(jsonld_context(), indent=2), content_type="application/ld+json")
 
@@ -353,7 +353,7 @@ def ontology() -> Response:
     with _LOCK:
         body = state.rendered.get(("ontology-html",))
     if body is None:
-        from allianceskg.docs import render_html
+        from allianceskg.model.docs import render_html
 
         body = render_html(ontology_graph(state))
         with _LOCK:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from allianceskg.pipeline import ProjectPaths
+from allianceskg.build.pipeline import ProjectPaths
 
 log = logging.getLogger("allianceskg.web")
 

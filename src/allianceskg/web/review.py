@@ -19,11 +19,11 @@ import yaml
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 from markupsafe import Markup
 
-from allianceskg.claims import MODALITIES, Resolver, claim_file, load_curated
-from allianceskg.corpus import load_document
+from allianceskg.build.claims import MODALITIES, Resolver, claim_file, load_curated
+from allianceskg.build.corpus import load_document
 from allianceskg.errors import AllianceskgError
-from allianceskg.model import load_ontology, load_reference, load_shapes
-from allianceskg.pipeline import BuildError, ProjectPaths, draft
+from allianceskg.model.load import load_ontology, load_reference, load_shapes
+from allianceskg.build.pipeline import BuildError, ProjectPaths, draft
 from allianceskg.reading.draft import HEADER
 from allianceskg.vocab import AKG
 from allianceskg.web.errors import ServiceError

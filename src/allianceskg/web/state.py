@@ -10,9 +10,9 @@ from pathlib import Path
 
 from rdflib import Graph, URIRef
 
-from allianceskg.pipeline import ProjectPaths
-from allianceskg.rdfio import read_graph
-from allianceskg.release import recover_release
+from allianceskg.build.pipeline import ProjectPaths
+from allianceskg.rdf.rdfio import read_graph
+from allianceskg.build.release import recover_release
 from allianceskg.settings import Settings
 from allianceskg.store import Ready, prepare
 from allianceskg.store.remote import release_graphs
@@ -127,7 +127,7 @@ class ServiceState:
         """The union's distinct triples, as the release's VoID counts them."""
         from rdflib.namespace import VOID
 
-        from allianceskg.release import DATASET
+        from allianceskg.build.release import DATASET
 
         value = self.void.value(DATASET, VOID.triples)
         return int(value) if value is not None else None

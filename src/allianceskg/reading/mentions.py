@@ -1,7 +1,7 @@
 """Find mentions of known entities in a document: a gazetteer, checked against the parse.
 
 Input: the reference graph (labels, aliases, demonyms of any length, seats of
-government, the U.S. states), a :class:`~allianceskg.corpus.Document` and, for the
+government, the U.S. states), a :class:`~allianceskg.build.corpus.Document` and, for the
 disambiguation below, its :class:`~allianceskg.reading.nlp.Parse`. Output:
 :class:`Mention` values (offsets, sentence, linked entity, how it was recognised) and
 typed :class:`Candidate` names from the named-entity recogniser that the gazetteer
@@ -36,8 +36,8 @@ from dataclasses import dataclass
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
-from allianceskg.corpus import Document
-from allianceskg.model import superclasses
+from allianceskg.build.corpus import Document
+from allianceskg.model.load import superclasses
 from allianceskg.vocab import AKG
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")

@@ -1,6 +1,6 @@
 """Write a build as a release folder, atomically, and read a release back.
 
-Input: a :class:`~allianceskg.pipeline.Build`. Output, in ``data/kg/``:
+Input: a :class:`~allianceskg.build.pipeline.Build`. Output, in ``data/kg/``:
 
 - ``allianceskg.trig`` — every named graph;
 - ``graphs/{name}.ttl`` — one Turtle file per graph (``doc/ID`` becomes ``doc-ID``);
@@ -12,7 +12,7 @@ Input: a :class:`~allianceskg.pipeline.Build`. Output, in ``data/kg/``:
   published so that other JSON-LD documents can use the same short names;
 - ``manifest.json`` — version, input hashes, counts per graph, time per stage.
 
-All RDF is canonical (allianceskg.serialize) and the JSON sorted, so unchanged inputs
+All RDF is canonical (allianceskg.rdf.serialize) and the JSON sorted, so unchanged inputs
 give byte-identical files; only the manifest's ``timings_seconds`` differ between runs.
 The folder is written beside the target and swapped in by renaming, so a failed or
 interrupted write never replaces the last good release.
@@ -32,10 +32,10 @@ from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
 
 from allianceskg import __version__
 from allianceskg.errors import ResourceNotFoundError
-from allianceskg.model import ontology_version
-from allianceskg.pipeline import Build
-from allianceskg.rdfio import read_dataset
-from allianceskg.serialize import Writer, turtle
+from allianceskg.model.load import ontology_version
+from allianceskg.build.pipeline import Build
+from allianceskg.rdf.rdfio import read_dataset
+from allianceskg.rdf.serialize import Writer, turtle
 from allianceskg.vocab import AKG, GRAPH, ID, PREFIXES
 
 DATASET = URIRef("https://w3id.org/allianceskg/dataset")
@@ -72,7 +72,7 @@ def write_release(result: Build, target: Path) -> Path:
 def write_graphs(graphs: dict[URIRef, Graph], target: Path) -> Path:
     """A release of ``graphs`` alone, with no documents and no validation: to serve a
     dataset made elsewhere (the W3C test suites, benchmarks) like any release."""
-    from allianceskg.validation import ValidationReport
+    from allianceskg.build.validation import ValidationReport
 
     return write_release(Build(graphs=graphs, validation=ValidationReport(True, (), Graph()),
                                documents=(), input_hashes={}), target)

@@ -6,7 +6,7 @@ folders (:class:`ProjectPaths`). Output: a :class:`Build` holding every named gr
 the release, the validation report, per-document reports and the time each stage
 took. A SHACL violation or an OWL inconsistency raises :class:`BuildError` naming the
 node, the shape or axiom, and the quotes behind it; nothing is written here (see
-allianceskg.release).
+allianceskg.build.release).
 """
 
 from __future__ import annotations
@@ -24,21 +24,21 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from allianceskg import __version__, resources
-from allianceskg.claims import Claim, ClaimSet, Resolver, claim_file, load_curated
-from allianceskg.corpus import Corpus, Document, load_corpus
+from allianceskg.build.claims import Claim, ClaimSet, Resolver, claim_file, load_curated
+from allianceskg.build.corpus import Corpus, Document, load_corpus
 from allianceskg.errors import AllianceskgError
-from allianceskg.explain import explain, knowledge_base
-from allianceskg.graphs import DocumentGraphs, document_graphs
-from allianceskg.mentions import Candidate, Gazetteer, Mention, build_gazetteer, find_mentions
-from allianceskg.model import load_ontology, load_reference, load_shapes, superclasses
-from allianceskg.reasoning import check_consistent, entailments_graph, infer, rule_closure
+from allianceskg.analysis.explain import explain, knowledge_base
+from allianceskg.build.graphs import DocumentGraphs, document_graphs
+from allianceskg.reading.mentions import Candidate, Gazetteer, Mention, build_gazetteer, find_mentions
+from allianceskg.model.load import load_ontology, load_reference, load_shapes, superclasses
+from allianceskg.build.reasoning import check_consistent, entailments_graph, infer, rule_closure
 from allianceskg.reading.draft import draft_text
 from allianceskg.reading.entities import Minter
 from allianceskg.reading.layer import AutomaticLayer, constructions_graph, read_document
 from allianceskg.reading.nlp import (DEFAULT_MAX_DOCUMENT_CHARS, PipelineError, parse_document,
                                      parse_documents, supported)
-from allianceskg.serialize import NTriples, ntriples
-from allianceskg.validation import (DocumentContext, ValidationReport, ValidationResult, merged,
+from allianceskg.rdf.serialize import NTriples, ntriples
+from allianceskg.build.validation import (DocumentContext, ValidationReport, ValidationResult, merged,
                                     split_shapes, validate, validate_documents)
 from allianceskg.vocab import AKG, GRAPH, OA
 

@@ -3,7 +3,7 @@
 Input: a data graph, a shapes graph and (optionally) the ontology. Output: a
 :class:`ValidationReport` whose results each name the focus node, path, value, shape,
 severity and message. pySHACL lives in this module only. Reasoning is never run
-here: inference belongs to allianceskg.reasoning, and the caller validates what it
+here: inference belongs to allianceskg.build.reasoning, and the caller validates what it
 means to publish.
 """
 
@@ -20,7 +20,7 @@ from pyshacl import validate as pyshacl_validate
 from rdflib import BNode, Graph, Literal, Node, URIRef
 from rdflib.namespace import RDF, SH
 
-from allianceskg.cache import write_entry
+from allianceskg.build.cache import write_entry
 from allianceskg.vocab import PREFIXES
 
 _CHUNK = 12  # documents per pySHACL run of the document-scoped shapes
@@ -185,7 +185,7 @@ def merged(reports: list[ValidationReport]) -> ValidationReport:
     return ValidationReport(conforms=conforms, results=results, graph=graph)
 
 
-# Per-document validation, as a map (allianceskg.mapreduce): plain values in and out.
+# Per-document validation, as a map (allianceskg.build.mapreduce): plain values in and out.
 
 @dataclass(frozen=True)
 class DocumentContext:
@@ -241,8 +241,8 @@ def validate_documents(documents: list[tuple[str, tuple[Graph, ...]]], context: 
                        cache: Path | None) -> ValidationReport:
     """Validate each document, given as its sorted N-Triples and its graphs, against
     the document-scoped shapes: cached by content under ``cache``, the rest as a
-    map (allianceskg.mapreduce) — the graphs to forked processes, the text to Dask."""
-    from allianceskg.mapreduce import Executor, run_map
+    map (allianceskg.build.mapreduce) — the graphs to forked processes, the text to Dask."""
+    from allianceskg.build.mapreduce import Executor, run_map
 
     keys = [hashlib.sha256((context.key + "\0" + text).encode()).hexdigest() for text, _ in documents]
     found: dict[int, list[dict]] = {}

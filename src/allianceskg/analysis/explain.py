@@ -26,7 +26,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
-from allianceskg.reasoning import tentative_triples
+from allianceskg.build.reasoning import tentative_triples
 from allianceskg.vocab import AKG, GRAPH, OA
 
 Triple = tuple[Node, Node, Node]

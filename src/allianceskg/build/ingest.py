@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from allianceskg.corpus import DOCUMENT_SUFFIXES, document_text, load_document, sidecar_path
+from allianceskg.build.corpus import DOCUMENT_SUFFIXES, document_text, load_document, sidecar_path
 from allianceskg.errors import InputFileError
 
 

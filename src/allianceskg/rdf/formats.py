@@ -17,7 +17,7 @@ from rdflib.query import Result
 from rdflib.term import Node
 
 from allianceskg.errors import AllianceskgError
-from allianceskg.serialize import nquads_sorted, nt_term, rdf_xml, trig, turtle
+from allianceskg.rdf.serialize import nquads_sorted, nt_term, rdf_xml, trig, turtle
 from allianceskg.vocab import PREFIXES
 
 

@@ -1,7 +1,7 @@
 """Turn a document's mentions and claims into RDF: its fact graph, its provenance and
 its mention annotations.
 
-Input: a :class:`~allianceskg.corpus.Document`, its mentions, and the claim sets of
+Input: a :class:`~allianceskg.build.corpus.Document`, its mentions, and the claim sets of
 the curated and automatic layers. Output: :class:`DocumentGraphs` of three sets of
 triples (DESIGN.md §4–§5; sets, not rdflib graphs, because a set takes a triple 40
 times faster and the build merges 1,000 documents' worth): ``graph/doc/{id}`` with the facts; the document node, claim
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, XSD
 
-from allianceskg.claims import Claim, ClaimSet, Entity
-from allianceskg.corpus import Document
-from allianceskg.mentions import Mention
+from allianceskg.build.claims import Claim, ClaimSet, Entity
+from allianceskg.build.corpus import Document
+from allianceskg.reading.mentions import Mention
 from allianceskg.vocab import AKG, DOC, GRAPH, NIF, OA
 
 _CONTEXT = 32  # characters of prefix and suffix kept with each quote

@@ -38,7 +38,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS, XSD
 from rdflib.term import Node
 
-from allianceskg.corpus import Document
+from allianceskg.build.corpus import Document
 from allianceskg.errors import InputFileError
 from allianceskg.yamlio import GuardedLoader, load_yaml
 from allianceskg.vocab import AKG, ID, PREFIXES
@@ -169,7 +169,7 @@ class Resolver:
 def _shape_datatypes(shapes: Graph | None) -> dict[URIRef, URIRef]:
     """sh:path → sh:datatype of the property shapes (the shapes default to the project's)."""
     if shapes is None:
-        from allianceskg.model import load_shapes
+        from allianceskg.model.load import load_shapes
 
         shapes = load_shapes()
     found = {}

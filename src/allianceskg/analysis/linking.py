@@ -182,7 +182,7 @@ def read_records(path: Path) -> list[Record]:
         raise InputFileError(path, "file not found", hint="give the path of a CSV or RDF file")
     if path.suffix.lower() in (".csv", ".tsv"):
         return _csv_records(path)
-    from allianceskg.rdfio import read_graph
+    from allianceskg.rdf.rdfio import read_graph
 
     return _rdf_records(read_graph(path))
 

@@ -18,7 +18,7 @@ data, then continued with the tentative facts added, so an entailment is establi
 only if it follows from established premises (:attr:`Inference.triples`); the others
 (:attr:`Inference.tentative`) are described in graph/inferred-tentative with the
 weakest modality their strongest derivation needs (found by
-:mod:`allianceskg.explain`). No entailment repeats an asserted triple; ``explain``
+:mod:`allianceskg.analysis.explain`). No entailment repeats an asserted triple; ``explain``
 shows when a triple stated only tentatively also follows from established facts. A
 speculative ``hasParty`` thus never comes back from the inverse rule as a plain
 ``isPartyTo``. owlrl is used in this module only; no input graph is modified.

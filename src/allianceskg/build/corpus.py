@@ -17,7 +17,7 @@ from pathlib import Path
 
 
 from allianceskg.errors import InputFileError
-from allianceskg.serialize import NOT_XML
+from allianceskg.rdf.serialize import NOT_XML
 from allianceskg.yamlio import decode, load_yaml
 
 DOCUMENT_SUFFIXES = (".txt", ".md")  # compared case-insensitively (.TXT too)

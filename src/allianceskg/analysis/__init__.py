@@ -1,0 +1,1 @@
+"""Questions asked of a release: stored queries, explanations, links to other datasets."""

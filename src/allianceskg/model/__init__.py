@@ -1,0 +1,1 @@
+"""The model: the ontology, the shapes and the reference data, loaded and checked."""

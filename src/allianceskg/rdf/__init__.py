@@ -1,0 +1,1 @@
+"""RDF in and out: reading files, the formats, the canonical writer."""
