@@ -113,7 +113,7 @@ class KnowledgeBase:
 
 class Knowledge(Protocol):
     """What explaining needs to ask; :class:`KnowledgeBase` answers from rdflib graphs,
-    the service's answers through its store (allianceskg.web.explaining)."""
+    the service's answers through its store (allianceskg.web.ui.explaining)."""
 
     ontology: Graph
 

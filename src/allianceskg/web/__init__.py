@@ -22,7 +22,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     state: ServiceState = load_state(settings)
     app.extensions["allianceskg"] = state
 
-    from allianceskg.web import errors, graphstore, ops, pages, protocol, reconcile, review
+    from allianceskg.web import errors, graphstore, ops, protocol, reconcile
+    from allianceskg.web.ui import pages, review
 
     errors.init_app(app)
     ops.init_app(app)

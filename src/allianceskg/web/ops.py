@@ -65,7 +65,7 @@ def void() -> Response:
 
 def served_void(state: ServiceState, base: str) -> Graph:
     from allianceskg.build.release import DATASET
-    from allianceskg.web.pages import dump_listing
+    from allianceskg.web.ui.pages import dump_listing
 
     graph = Graph()
     for triple in state.void:

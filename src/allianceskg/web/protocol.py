@@ -39,7 +39,7 @@ def sparql() -> Response:
                                "POST the update; note this service is read-only")
         if "query" not in params:
             if _browser():
-                from allianceskg.web.pages import ui
+                from allianceskg.web.ui.pages import ui
 
                 return ui()
             return _description()

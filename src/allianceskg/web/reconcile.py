@@ -14,7 +14,7 @@ Community Group, Final Report 2023), for OpenRefine and any client of the protoc
 Identifiers are the local names of the ``https://w3id.org/allianceskg/id/`` space
 (``japan``); types and properties the local names of the ontology (``State``,
 ``iso3166Alpha2``), or CURIEs/IRIs for other vocabularies (``skos:exactMatch``).
-Candidates come from the search index (allianceskg.web.search); everything else
+Candidates come from the search index (allianceskg.web.ui.search); everything else
 through the store.
 """
 
@@ -30,10 +30,10 @@ from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from allianceskg import __version__
 from allianceskg.vocab import AKG, ID, PREFIXES
-from allianceskg.web.entity import names
+from allianceskg.web.ui.entity import names
 from allianceskg.web.errors import ServiceError
-from allianceskg.web.lookup import Lookup, iri, literal
-from allianceskg.web.search import index_for, normalise, types_of
+from allianceskg.web.ui.lookup import Lookup, iri, literal
+from allianceskg.web.ui.search import index_for, normalise, types_of
 
 blueprint = Blueprint("reconcile", __name__)
 SCHEMA = str(AKG._NS)
@@ -49,7 +49,7 @@ def _state():
 
 
 def _ontology():
-    from allianceskg.web.pages import ontology_graph
+    from allianceskg.web.ui.pages import ontology_graph
 
     return ontology_graph(_state())
 
@@ -256,7 +256,7 @@ def reconcile_one(lookup: Lookup, key: str, query) -> list[dict]:
 
 
 def _most_specific(types, ontology):
-    from allianceskg.web.pages import most_specific
+    from allianceskg.web.ui.pages import most_specific
 
     return most_specific(list(types), ontology)
 

@@ -17,7 +17,7 @@ from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
 from allianceskg.vocab import AKG
-from allianceskg.web.lookup import Lookup, iri
+from allianceskg.web.ui.lookup import Lookup, iri
 
 _PAGE = 10_000
 _FUZZY_CUTOFF = 72

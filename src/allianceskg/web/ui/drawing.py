@@ -3,7 +3,7 @@ facts link it to on a circle around it, one labelled arrow per fact, each node a
 to its own page. Plain SVG rendered on the server (no script, no network), with a
 ``<title>`` per node and edge for screen readers and hover.
 
-Input: the page's :class:`~allianceskg.web.entity.EntityView`. Output: SVG markup.
+Input: the page's :class:`~allianceskg.web.ui.entity.EntityView`. Output: SVG markup.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from rdflib.term import Node
 
 from allianceskg.analysis.explain import Quote, Triple
 from allianceskg.vocab import AKG, GRAPH
-from allianceskg.web.lookup import Lookup, iri, literal
+from allianceskg.web.ui.lookup import Lookup, iri, literal
 
 # As allianceskg.analysis.explain.knowledge_base sorts a release's graphs: every graph but these
 # states its triples; the tentative one holds entailments as reified statements.

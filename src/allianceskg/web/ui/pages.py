@@ -14,7 +14,7 @@
 - ``/search?q=``: labels and aliases (JSON or HTML).
 - ``/explain?s=&p=&o=``: why a triple holds (JSON or HTML).
 
-Every page reads through the service's store (allianceskg.web.lookup), whichever it is.
+Every page reads through the service's store (allianceskg.web.ui.lookup), whichever it is.
 """
 
 from __future__ import annotations
@@ -36,12 +36,12 @@ from allianceskg.rdf.rdfio import read_graph
 from allianceskg.build.release import graph_file_name
 from allianceskg.sparql.engine import QueryRequest
 from allianceskg.vocab import AKG, DOC, GRAPH, PREFIXES
-from allianceskg.web import drawing
-from allianceskg.web.entity import MAX_DOCUMENTS, MAX_FACTS, curie, describe, details, names
+from allianceskg.web.ui import drawing
+from allianceskg.web.ui.entity import MAX_DOCUMENTS, MAX_FACTS, curie, describe, details, names
 from allianceskg.web.errors import ServiceError
-from allianceskg.web.explaining import StoreKnowledge
-from allianceskg.web.lookup import Lookup, iri, literal
-from allianceskg.web.search import index_for, types_of
+from allianceskg.web.ui.explaining import StoreKnowledge
+from allianceskg.web.ui.lookup import Lookup, iri, literal
+from allianceskg.web.ui.search import index_for, types_of
 from allianceskg.web.state import ServiceState
 
 blueprint = Blueprint("pages", __name__)

@@ -5,7 +5,7 @@ tentatively — the modality of each asserted fact (the strongest of its claims,
 :mod:`allianceskg.analysis.explain`), its evidence quotes, external links, the documents that
 mention it, and the labels of every node shown.
 
-Input: a :class:`~allianceskg.web.lookup.Lookup` and an IRI. Output: an
+Input: a :class:`~allianceskg.web.ui.lookup.Lookup` and an IRI. Output: an
 :class:`EntityView`. A handful of SELECT queries, each bounded by a LIMIT.
 """
 
@@ -21,7 +21,7 @@ from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
 from allianceskg.vocab import AKG, GRAPH, OA, PREFIXES
-from allianceskg.web.lookup import Lookup, iri
+from allianceskg.web.ui.lookup import Lookup, iri
 
 MAX_FACTS = 1500      # outgoing or incoming rows read for one page
 MAX_CLAIMS = 240      # quotes read for one page (the modality counts read every claim)

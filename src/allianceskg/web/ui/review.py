@@ -46,7 +46,7 @@ def _documents(paths: ProjectPaths) -> dict[str, Path]:
 
 @blueprint.route("/review/")
 def desk() -> Response:
-    from allianceskg.web.pages import render
+    from allianceskg.web.ui.pages import render
 
     paths = _paths()
     rows = []
@@ -58,7 +58,7 @@ def desk() -> Response:
 
 @blueprint.route("/review/<doc_id>", methods=["GET", "POST"])
 def review(doc_id: str) -> Response:
-    from allianceskg.web.pages import highlight, render
+    from allianceskg.web.ui.pages import highlight, render
 
     paths = _paths()
     document = _document(paths, doc_id)
