@@ -302,8 +302,8 @@ SELECT DISTINCT ?doc WHERE {{
 
 
 def names(lookup: Lookup, nodes) -> dict[Node, str]:
-    """A label for each IRI: English (or without a language) first, then any language,
-    else a CURIE. Two passes, so that the common case reads one label per node."""
+    """A label for each IRI (rdfs:label, skos:prefLabel, a document's dcterms:title):
+    English (or without a language) first, then any language, else a CURIE. Two passes, so that the common case reads one label per node."""
     iris = sorted({n for n in nodes if isinstance(n, URIRef)}, key=str)
     found: dict[Node, str] = {}
     for english in (True, False):
@@ -313,6 +313,7 @@ def names(lookup: Lookup, nodes) -> dict[Node, str]:
             chunk = " ".join(iri(n) for n in wanted[start:start + 400])
             rows = lookup.select(f"SELECT ?x ?l WHERE {{ VALUES ?x {{ {chunk} }} "
                                  f"{{ ?x <{RDFS.label}> ?l }} UNION {{ ?x <{SKOS.prefLabel}> ?l }} "
+                                 f"UNION {{ ?x <{DCTERMS.title}> ?l }} "
                                  f"{keep} }}")
             best: dict[Node, tuple] = {}
             for row in rows:
@@ -332,7 +333,7 @@ def curie(node: Node) -> str:
     matches = [(len(ns), prefix, text[len(ns):]) for prefix, ns in PREFIXES.items()
                if text.startswith(ns)]
     for _, prefix, local in sorted(matches, reverse=True):
-        if local and all(c.isalnum() or c in "-_." for c in local):
+        if local and all(c.isalnum() or c in "-_./" for c in local):  # for display only
             return f"{prefix}:{local}"
     return text
 
