@@ -26,7 +26,9 @@ SEED = "000_d4fee536fbe95bae"
 @pytest.fixture(scope="module")
 def browser():
     with playwright_api.sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        # --no-sandbox: CI runs as root; --disable-dev-shm-usage: containers have a small /dev/shm
+        launched = p.chromium.launch(executable_path=CHROMIUM,
+                                     args=["--no-sandbox", "--disable-dev-shm-usage"])
         yield launched
         launched.close()
 
