@@ -199,3 +199,17 @@ def test_a_long_list_of_values_continues_in_the_query_ui(tab, server):
     tab.locator(".yasr table tbody tr").first.wait_for(timeout=20000)
     assert "Showing 1 to 50 of" in tab.locator(".yasr:visible").inner_text()
     assert tab.foreign == []
+
+
+def test_prefix_declarations_complete_from_the_projects_prefixes(tab, server):
+    tab.goto(server.base + "/")
+    tab.locator(".CodeMirror:visible").first.wait_for()
+    tab.evaluate("""() => { const cm = document.querySelector('.CodeMirror').CodeMirror;
+                            cm.setValue(''); cm.focus(); }""")
+    tab.keyboard.type("PREFIX ak")
+    tab.keyboard.press("Control+Space")
+    hints = tab.locator(".CodeMirror-hints li")
+    hints.first.wait_for(timeout=10000)
+    assert any("akg: <https://w3id.org/allianceskg/ontology#>" in t for t in hints.all_inner_texts())
+    _settle(tab)
+    assert tab.foreign == []

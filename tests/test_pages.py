@@ -389,3 +389,11 @@ def test_the_json_ld_context_is_published(server, release_dir):
     served = requests.get(server.base + "/context.jsonld", timeout=10)
     assert served.headers["Content-Type"].startswith("application/ld+json")
     assert served.json() == json.loads((release_dir / "context.jsonld").read_text())
+
+
+def test_the_prefixes_the_editor_completes_from(server):
+    from allianceskg.vocab import PREFIXES
+
+    served = requests.get(server.base + "/prefixes.json", timeout=10)
+    assert served.headers["Content-Type"].startswith("application/json")
+    assert served.json() == PREFIXES

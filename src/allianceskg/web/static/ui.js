@@ -163,6 +163,8 @@
   Yasgui.Yasr.registerPlugin("graph", GraphPlugin);
   // Class and property completion would ask lov.linkeddata.es: keep the local ones only.
   Yasgui.Yasqe.defaults.autocompleters = ["prefixes", "variables"];
+  // PREFIX declarations complete from this service's own prefixes (not prefix.cc).
+  Yasgui.Yasqe.defaults.prefixCcApi = new URL("/prefixes.json", window.location.href).href;
 
   const yasgui = new Yasgui(document.getElementById("yasgui"), {
     requestConfig: { endpoint, method: "POST" },

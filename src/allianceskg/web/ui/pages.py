@@ -137,6 +137,13 @@ def context() -> Response:
     return Response(json.dumps(jsonld_context(), indent=2), content_type="application/ld+json")
 
 
+@blueprint.route("/prefixes.json")
+def prefixes() -> Response:
+    """The project's prefixes as {prefix: namespace}, the list the query editor completes
+    PREFIX declarations from (YASQE's prefixCcApi, here local instead of prefix.cc)."""
+    return _json(dict(sorted(PREFIXES.items())))
+
+
 @blueprint.route("/dumps/")
 def dumps() -> Response:
     """The release's files: name, media type, size, SHA-256, licence (VoID's
