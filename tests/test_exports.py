@@ -124,14 +124,8 @@ def test_every_export_round_trips_through_independent_parsers(exported, graphs, 
                     f"{'raptor2-utils' if parser == 'rapper' else 'serdi'})")
     path = exported[(what, fmt)]
     quads = fmt in DATASETS
-    if parser == "rapper":
-        done = subprocess.run(["rapper", "-q", "-i", table[fmt], "-o",
-                               "nquads" if quads else "ntriples", str(path), BASE],
-                              capture_output=True, text=True, timeout=600)
-        assert done.returncode == 0, done.stderr[-2000:]
-        text = done.stdout
-    elif parser == "serdi":
-        done = subprocess.run(["serdi", "-q", "-i", table[fmt], "-o",
+    if parser in ("rapper", "serdi"):  # both: -q -i SYNTAX -o SYNTAX FILE BASE
+        done = subprocess.run([parser, "-q", "-i", table[fmt], "-o",
                                "nquads" if quads else "ntriples", str(path), BASE],
                               capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr[-2000:]

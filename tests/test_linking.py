@@ -14,7 +14,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, SKOS, VOID
 
-from allianceskg.analysis.linking import Record, read_records
+from allianceskg.analysis.linking import read_records
 from allianceskg.build.release import DATASET, release_graphs
 from allianceskg.vocab import AKG, GRAPH, ID
 from conftest import make_home, run_cli
@@ -194,4 +194,3 @@ def test_record_identifiers_are_normalised():
     assert identifier("wikidata", "https://www.wikidata.org/wiki/Q889") == "Q889"
     assert identifier("isonum", "004") == "4" and identifier("iso2", "jp") == "JP"
     assert identifier("geonames", "") is None
-    assert isinstance(Record("k", None, ("n",), {}), Record)

@@ -176,3 +176,8 @@ def test_data_extension(server):
     assert {"id": "region-eastern-asia", "name": "Eastern Asia"} in answer["rows"]["japan"]["inRegion"]
     assert {"str": "http://www.wikidata.org/entity/Q17"} in answer["rows"]["japan"]["skos:exactMatch"]
     assert [m["id"] for m in answer["meta"]] == ["iso3166Alpha2", "inRegion", "skos:exactMatch"]
+
+
+def test_an_unknown_type_matches_nothing_rather_than_failing(server):
+    answer = call(server, method="post", queries=json.dumps({"q0": {"query": "Japan", "type": "Nation"}}))
+    assert answer.status_code == 200 and answer.json() == {"q0": {"result": []}}

@@ -381,15 +381,14 @@ def link(data_dir: Path | None, dataset: Path, types: tuple[str, ...], name: str
     from allianceskg.model.load import load_ontology
     from allianceskg.build.pipeline import ProjectPaths
     from allianceskg.build.release import release_graphs
+    from allianceskg.rdf.formats import parse_term
     from allianceskg.rdf.serialize import turtle
     from allianceskg.vocab import AKG, PREFIXES
 
     paths = ProjectPaths.default()
     name = name or _re.sub(r"[^a-z0-9-]+", "-", dataset.stem.lower()).strip("-") or "dataset"
     ontology = load_ontology(paths.ontology)
-    classes = tuple(URIRef(str(AKG._NS) + t) if ":" not in t else
-                    URIRef(PREFIXES.get(t.split(":")[0], t.split(":")[0] + ":") + t.split(":", 1)[1])
-                    for t in types)
+    classes = tuple(URIRef(str(AKG._NS) + t) if ":" not in t else parse_term(t) for t in types)
     for cls in classes:
         if (cls, None, None) not in ontology:
             raise click.BadParameter(f"{cls} is not a class of the ontology", param_hint="--type")

@@ -69,12 +69,17 @@ def _key(header: str) -> str:
 
 
 def normalise(text: str) -> str:
+    """Case- and accent-insensitive form: NFKD, combining marks dropped, casefolded,
+    runs of spaces and punctuation made one space (search uses it too)."""
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    words = "".join(c if c.isalnum() else " " for c in plain).split()
-    if words and words[0] == "the":
-        words = words[1:]
-    return " ".join(words)
+    return " ".join("".join(c if c.isalnum() else " " for c in plain).split())
+
+
+def name_key(text: str) -> str:
+    """A name as records are compared: normalised, without a leading "the"."""
+    key = normalise(text)
+    return key[4:] if key.startswith("the ") else key
 
 
 def identifier(kind: str, value: str) -> str | None:
@@ -244,13 +249,28 @@ def _rdf_records(graph: Graph) -> list[Record]:
     return records
 
 
-@dataclass(frozen=True)
+@dataclass
 class Matcher:
     entities: Entities
     type_filter: frozenset[URIRef] = frozenset()
     accept_score: float = 90.0
     margin: float = 5.0
     cutoff: float = 75.0
+    choices: _Choices = field(init=False)
+
+    def __post_init__(self) -> None:
+        """The names of the entities allowed, normalised, once."""
+        keys, owners, exact = [], [], defaultdict(list)
+        for node, labels in sorted(self.entities.names.items(), key=lambda x: str(x[0])):
+            if not self.allowed(node):
+                continue
+            for label in dict.fromkeys(labels):
+                key = name_key(label)
+                if key:
+                    keys.append(key)
+                    owners.append((node, label))
+                    exact[key].append((node, label))
+        self.choices = _Choices(keys, owners, dict(exact))
 
     def allowed(self, node: URIRef) -> bool:
         return not self.type_filter or bool(self.entities.types.get(node, set()) & self.type_filter)
@@ -276,10 +296,10 @@ class Matcher:
         return list(found.values())
 
     def _by_name(self, record: Record) -> list[Candidate]:
-        choices = self._choices()
+        choices = self.choices
         best: dict[URIRef, Candidate] = {}
         for name in record.names:
-            key = normalise(name)
+            key = name_key(name)
             if not key:
                 continue
             for node, label in choices.exact.get(key, ()):
@@ -297,23 +317,6 @@ class Matcher:
         old = best.get(candidate.entity)
         if old is None or candidate.score > old.score:
             best[candidate.entity] = candidate
-
-    def _choices(self):
-        cached = getattr(self, "_cached", None)
-        if cached is None:
-            keys, owners, exact = [], [], defaultdict(list)
-            for node, labels in sorted(self.entities.names.items(), key=lambda x: str(x[0])):
-                if not self.allowed(node):
-                    continue
-                for label in dict.fromkeys(labels):
-                    key = normalise(label)
-                    if key:
-                        keys.append(key)
-                        owners.append((node, label))
-                        exact[key].append((node, label))
-            cached = _Choices(keys, owners, dict(exact))
-            object.__setattr__(self, "_cached", cached)
-        return cached
 
 
 # Whole-name similarity (edit distance, and the same with the words sorted), and the

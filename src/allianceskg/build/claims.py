@@ -259,7 +259,7 @@ def _claims(path: Path, group: object, document: Document, resolver: Resolver) -
     if not isinstance(group, dict) or not {"quote", "modality", "facts"} <= set(group):
         raise InputFileError(path, "a claim needs 'quote', 'modality' and 'facts'", line=line)
     quote = str(group["quote"])
-    start = _find_quote(document, quote, int(group.get("occurrence", 1)))
+    start = find_quote(document, quote, int(group.get("occurrence", 1)))
     if start < 0:
         raise InputFileError(path, f"the quote is not in {document.path.name}: {quote!r}",
                              line=line, hint="copy the quote verbatim, curly quotes and dashes included")
@@ -285,7 +285,8 @@ def _claims(path: Path, group: object, document: Document, resolver: Resolver) -
     return claims
 
 
-def _find_quote(document: Document, quote: str, occurrence: int) -> int:
+def find_quote(document: Document, quote: str, occurrence: int) -> int:
+    """Where the ``occurrence``-th ``quote`` starts in the text, or -1."""
     start = -1
     for _ in range(max(occurrence, 1)):
         start = document.text.find(quote, start + 1)

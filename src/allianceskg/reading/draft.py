@@ -68,7 +68,7 @@ def draft_text(document: Document, layer: AutomaticLayer, candidates: list[Candi
         data["not_stated"] = [{"quote": _clean(document.text[p.start:p.end]),
                                "fact": [name(n) for n in p.triple], "reason": p.decision.reason}
                               for p in layer.rejected]
-    body = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
+    body = dump_yaml(data)
     return HEADER.format(file=document.path.name, doc_id=document.doc_id) + body
 
 
@@ -117,7 +117,7 @@ def _groups(document: Document, claims: tuple[Claim, ...], readable) -> list[dic
             group["speaker"] = speaker
         group["confidence"] = float(min(c.confidence for c in members))
         group["construction"] = ", ".join(dict.fromkeys(c.source for c in members))
-        group["facts"] = [_Flow([readable(c.subject), name(c.predicate), readable(c.object)])
+        group["facts"] = [Flow([readable(c.subject), name(c.predicate), readable(c.object)])
                           for c in members]
         groups.append(group)
     return groups
@@ -136,14 +136,19 @@ def _proposed(candidates: list[Candidate], used: set[str]) -> list[dict]:
 
 
 def _occurrence(text: str, quote: str, start: int) -> int:
-    """Which occurrence of ``quote`` starts at ``start`` (as claims._find_quote counts)."""
+    """Which occurrence of ``quote`` starts at ``start`` (as claims.find_quote counts)."""
     count, found = 1, text.find(quote)
     while 0 <= found < start:
         count, found = count + 1, text.find(quote, found + 1)
     return count
 
 
-class _Flow(list):
+def dump_yaml(data: dict) -> str:
+    """A claims file's YAML: keys in order, each fact (a :class:`Flow`) on one line."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)
+
+
+class Flow(list):
     """A fact, written on one line as in hand-written claim files."""
 
 
@@ -152,7 +157,7 @@ class _Dumper(yaml.SafeDumper):
 
 
 _Dumper.add_representer(
-    _Flow, lambda dumper, value: dumper.represent_sequence("tag:yaml.org,2002:seq", value,
+    Flow, lambda dumper, value: dumper.represent_sequence("tag:yaml.org,2002:seq", value,
                                                            flow_style=True))
 
 

@@ -44,14 +44,14 @@ def graph_format(what: str):
 
 
 def prefers_html() -> bool:
-    """A browser navigating (Accept names text/html above JSON), not a tool."""
+    """A browser navigating: Accept names text/html, above JSON."""
     from flask import has_request_context, request
 
-    if not has_request_context():
+    if not has_request_context() or "text/html" not in request.accept_mimetypes.values():
         return False
     accept = request.accept_mimetypes
-    return accept["text/html"] > max(accept["application/json"] if "application/json" in
-                                     accept.values() else 0, 0) and "text/html" in accept.values()
+    return accept["text/html"] > accept["application/json"] or \
+        "application/json" not in accept.values()
 
 
 def error_response(status: int, message: str, hint: str = "", headers: dict | None = None) -> Response:

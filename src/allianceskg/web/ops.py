@@ -140,10 +140,8 @@ CONTENT_SECURITY_POLICY = ("default-src 'self'; script-src 'self'; style-src 'se
 def _page_security(response: Response) -> None:
     response.headers["X-Content-Type-Options"] = "nosniff"
     if response.mimetype in ("text/html", "image/svg+xml"):
-        policy = CONTENT_SECURITY_POLICY
-        if request.path == "/reconcile/preview":  # OpenRefine shows previews in an iframe
-            policy = policy.replace("frame-ancestors 'none'", "frame-ancestors *")
-        response.headers["Content-Security-Policy"] = policy
+        # A page may set its own (the reconciliation preview is shown in an iframe).
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers["Referrer-Policy"] = "same-origin"
 
 

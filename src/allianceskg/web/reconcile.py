@@ -29,11 +29,16 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, RDFS, SKOS, XSD
 
 from allianceskg import __version__
+from allianceskg.analysis.linking import normalise
+from allianceskg.errors import AllianceskgError
+from allianceskg.rdf.formats import parse_term
 from allianceskg.vocab import AKG, ID, PREFIXES
 from allianceskg.web.ui.entity import names
+from allianceskg.web.ui.pages import int_arg, most_specific, ontology_graph
 from allianceskg.web.errors import ServiceError
+from allianceskg.web.ops import CONTENT_SECURITY_POLICY
 from allianceskg.web.ui.lookup import Lookup, iri, literal
-from allianceskg.web.ui.search import index_for, normalise, types_of
+from allianceskg.web.ui.search import index_for, types_of
 
 blueprint = Blueprint("reconcile", __name__)
 SCHEMA = str(AKG._NS)
@@ -49,8 +54,6 @@ def _state():
 
 
 def _ontology():
-    from allianceskg.web.ui.pages import ontology_graph
-
     return ontology_graph(_state())
 
 
@@ -87,17 +90,20 @@ def term_id(node: URIRef) -> str:
 
 
 def term_iri(identifier: str) -> URIRef:
+    """A type or property: an ontology term's local name (``State``; an unknown name
+    simply matches nothing), or a CURIE or IRI as parse_term reads them."""
     text = identifier.strip()
-    prefix, colon, local = text.partition(":")
-    if colon and prefix in PREFIXES and not local.startswith("//"):
-        return URIRef(PREFIXES[prefix] + local)
-    if text.startswith(("http://", "https://")):
-        return URIRef(text)
     if re.fullmatch(r"[A-Za-z][\w-]*", text):
-        return AKG[text]
-    raise ServiceError(400, f"not a type or property identifier: {identifier[:80]!r}",
-                       "use an ontology term's local name (State, iso3166Alpha2), a CURIE "
-                       "(skos:exactMatch) or an IRI")
+        return URIRef(SCHEMA + text)
+    try:
+        term = parse_term(text)
+    except AllianceskgError:
+        term = None
+    if not isinstance(term, URIRef):
+        raise ServiceError(400, f"not a type or property identifier: {identifier[:80]!r}",
+                           "use an ontology term's local name (State, iso3166Alpha2), a CURIE "
+                           "(skos:exactMatch) or an IRI")
+    return term
 
 
 def respond(data: dict) -> Response:
@@ -236,7 +242,7 @@ def reconcile_one(lookup: Lookup, key: str, query) -> list[dict]:
     results = results[:limit]
     ontology = _ontology()
     shown = {n for _, n, _ in results}
-    specific = {n: _most_specific(kinds.get(n, []), ontology) for n in shown}
+    specific = {n: most_specific(kinds.get(n, []), ontology) for n in shown}
     labels = names(lookup, shown | {t for ts in specific.values() for t in ts})
     out = []
     for position, (score, node, features) in enumerate(results):
@@ -253,12 +259,6 @@ def reconcile_one(lookup: Lookup, key: str, query) -> list[dict]:
                     "description": ", ".join(t["name"] for t in types), "type": types,
                     "score": score, "features": features, "match": certain})
     return out
-
-
-def _most_specific(types, ontology):
-    from allianceskg.web.ui.pages import most_specific
-
-    return most_specific(list(types), ontology)
 
 
 def _values_of(lookup: Lookup, nodes, properties) -> dict[tuple, list]:
@@ -315,7 +315,7 @@ def preview() -> Response:
     node = entity_iri(request.args.get("id", ""))
     lookup = Lookup(_state())
     kinds = types_of(lookup, [node]).get(node, [])
-    specific = _most_specific(kinds, _ontology())
+    specific = most_specific(kinds, _ontology())
     labels = names(lookup, {node, *specific})
     if not kinds and labels.get(node, "").startswith("id:"):
         raise ServiceError(404, f"no entity {entity_id(node)!r}", "check the identifier")
@@ -325,20 +325,23 @@ def preview() -> Response:
             f'margin:8px"><p><a href="{escape(page)}" target="_blank"><strong>'
             f'{escape(labels[node])}</strong></a><br>{escape(", ".join(labels.get(t, term_id(t)) for t in specific))}'
             f'<br><code>{escape(str(node))}</code></p></body></html>')
-    return Response(body, content_type="text/html; charset=utf-8")
+    # OpenRefine shows the preview in an iframe: any page may frame it.
+    policy = CONTENT_SECURITY_POLICY.replace("frame-ancestors 'none'", "frame-ancestors *")
+    return Response(body, content_type="text/html; charset=utf-8",
+                    headers={"Content-Security-Policy": policy})
 
 
 @blueprint.route("/reconcile/suggest/<kind>")
 def suggest(kind: str) -> Response:
     prefix = request.args.get("prefix", "").strip()
-    cursor = _int("cursor", 0)
+    cursor = int_arg("cursor", 0, 0, 10_000)
     if kind == "entity":
         lookup = Lookup(_state())
         hits = [h for h in index_for(_state(), lookup).search(prefix, limit=cursor + 10)
                 if str(h.iri).startswith(str(ID))][cursor:cursor + 10] if prefix else []
         kinds = types_of(lookup, [h.iri for h in hits])
         ontology = _ontology()
-        specific = {h.iri: _most_specific(kinds.get(h.iri, []), ontology) for h in hits}
+        specific = {h.iri: most_specific(kinds.get(h.iri, []), ontology) for h in hits}
         labels = names(lookup, {h.iri for h in hits} | {t for ts in specific.values() for t in ts})
         result = [{"id": entity_id(h.iri), "name": labels.get(h.iri, h.label),
                    "notable": [{"id": term_id(t), "name": labels.get(t, term_id(t))}
@@ -397,7 +400,7 @@ def flyout(kind: str) -> Response:
 @blueprint.route("/reconcile/propose_properties")
 def propose_properties() -> Response:
     type_id = request.args.get("type", "")
-    limit = _int("limit", 20)
+    limit = int_arg("limit", 20, 1, 100)
     ontology = _ontology()
     cls = term_iri(type_id) if type_id else None
     lineage = set(ontology.transitive_objects(cls, RDFS.subClassOf)) if cls else set()
@@ -460,16 +463,3 @@ def _cell(value, labels) -> dict:
         if value.datatype == XSD.date:
             return {"date": f"{value}T00:00:00Z"}
     return {"str": str(value)}
-
-
-def _int(name: str, default: int) -> int:
-    raw = request.args.get(name, "")
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ServiceError(400, f"parameter {name} must be a whole number") from None
-    if value < 0:
-        raise ServiceError(400, f"parameter {name} must be 0 or more")
-    return value

@@ -83,11 +83,6 @@ class Fact:
             return AKG.ReportedFact
         return min(self.modalities, key=_RANK.__getitem__)
 
-    @property
-    def triple(self) -> tuple[Node, Node, Node]:
-        return (self.value, self.predicate, None) if self.incoming else (None, self.predicate,
-                                                                          self.value)
-
 
 @dataclass
 class EntityView:

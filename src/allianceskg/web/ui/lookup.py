@@ -77,15 +77,10 @@ def iri(node: Node) -> str:
 
 
 def literal(node: Node) -> str:
-    """``node`` (an IRI or a literal) as SPARQL term text, escaped."""
+    """``node`` (an IRI or a literal) as SPARQL term text: IRIs checked as :func:`iri`
+    does, literals escaped by rdflib (N-Triples syntax is valid SPARQL)."""
     if isinstance(node, URIRef):
         return iri(node)
     if isinstance(node, Literal):
-        escaped = (str(node).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-                   .replace("\r", "\\r"))
-        if node.language:
-            return f'"{escaped}"@{node.language}'
-        if node.datatype:
-            return f'"{escaped}"^^{iri(node.datatype)}'
-        return f'"{escaped}"'
+        return node.n3()
     raise ServiceError(400, "blank nodes cannot be looked up", "give an IRI or a literal")

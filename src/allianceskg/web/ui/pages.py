@@ -20,17 +20,18 @@ Every page reads through the service's store (allianceskg.web.ui.lookup), whiche
 from __future__ import annotations
 
 import json
-import re
 import threading
 from html import escape
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from markupsafe import Markup
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from allianceskg import __version__
 from allianceskg.analysis.explain import explain, to_json
+from allianceskg.errors import AllianceskgError
+from allianceskg.rdf.formats import parse_term
 from allianceskg.analysis.queries import load_queries
 from allianceskg.rdf.rdfio import read_graph
 from allianceskg.build.release import graph_file_name
@@ -40,7 +41,7 @@ from allianceskg.web.ui import drawing
 from allianceskg.web.ui.entity import MAX_DOCUMENTS, MAX_FACTS, curie, describe, details, names
 from allianceskg.web.errors import ServiceError
 from allianceskg.web.ui.explaining import StoreKnowledge
-from allianceskg.web.ui.lookup import Lookup, iri, literal
+from allianceskg.web.ui.lookup import Lookup, iri
 from allianceskg.web.ui.search import index_for, types_of
 from allianceskg.web.state import ServiceState
 
@@ -371,7 +372,7 @@ def ontology() -> Response:
 @blueprint.route("/search")
 def search() -> Response:
     query = request.args.get("q", "")
-    limit = _int_arg("limit", 20, 1, 100)
+    limit = int_arg("limit", 20, 1, 100)
     lookup = _lookup()
     hits = index_for(_state(), lookup).search(query, limit) if query.strip() else []
     nodes = [h.iri for h in hits]
@@ -405,7 +406,7 @@ def explain_page() -> Response:
         raise ServiceError(400, f"missing parameter(s): {', '.join(missing)}",
                            "give s (subject IRI), p (predicate IRI) and o (object IRI or "
                            "literal in N-Triples syntax, e.g. \"Tokyo\"@en)")
-    triple = (_node(args["s"], "s"), _node(args["p"], "p"), _object(args["o"]))
+    triple = (_term(args["s"], "s"), _term(args["p"], "p"), _term(args["o"], "o", literal_ok=True))
     lookup = _lookup()
     knowledge = StoreKnowledge(lookup, ontology_graph(_state()))
     tree = explain(knowledge, triple)
@@ -438,41 +439,23 @@ def more_href(node, predicate, incoming: bool) -> str:
 
 def explain_href(s, p, o) -> str:
     return url_for("pages.explain_page", s=str(s), p=str(p),
-                   o=str(o) if isinstance(o, URIRef) else literal(o))
+                   o=str(o) if isinstance(o, URIRef) else o.n3())
 
 
-def _node(text: str, name: str) -> URIRef:
-    text = text.strip("<>")
-    expanded = _expand(text)
-    if not re.match(r"^[a-z][a-z0-9+.-]*:", expanded):
+def _term(text: str, name: str, *, literal_ok: bool = False):
+    """A parameter as people type it (allianceskg.rdf.formats.parse_term: id:japan,
+    <https://…>, a bare IRI, "text"@en), or a 400 naming the parameter."""
+    try:
+        term = parse_term(text)
+    except AllianceskgError as exc:
+        raise ServiceError(400, f"parameter {name}: {exc.message}", exc.hint) from None
+    if not isinstance(term, URIRef) and not literal_ok:
         raise ServiceError(400, f"parameter {name} is not an IRI: {text[:80]!r}",
                            "give an absolute IRI, or a CURIE such as id:japan or akg:isPartyTo")
-    return URIRef(expanded)
+    return term
 
 
-def _expand(text: str) -> str:
-    prefix, colon, local = text.partition(":")
-    if colon and prefix in PREFIXES and not local.startswith("//"):
-        return PREFIXES[prefix] + local
-    return text
-
-
-def _object(text: str):
-    if text.startswith('"'):
-        match = re.fullmatch(r'"((?:[^"\\]|\\.)*)"(?:@([A-Za-z0-9-]+)|\^\^<?([^<>]+)>?)?', text)
-        if not match:
-            raise ServiceError(400, f"parameter o is not a literal: {text[:80]!r}",
-                               'write a literal as "text", "text"@en or "1"^^xsd:integer')
-        value = bytes(match[1], "utf-8").decode("unicode_escape") if "\\" in match[1] else match[1]
-        if match[2]:
-            return Literal(value, lang=match[2])
-        if match[3]:
-            return Literal(value, datatype=URIRef(_expand(match[3])))
-        return Literal(value)
-    return _node(text, "o")
-
-
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
+def int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return default

@@ -19,12 +19,12 @@ import yaml
 from flask import Blueprint, Response, current_app, redirect, request, url_for
 from markupsafe import Markup
 
-from allianceskg.build.claims import MODALITIES, Resolver, claim_file, load_curated
+from allianceskg.build.claims import MODALITIES, Resolver, claim_file, find_quote, load_curated
 from allianceskg.build.corpus import load_document
 from allianceskg.errors import AllianceskgError
 from allianceskg.model.load import load_ontology, load_reference, load_shapes
 from allianceskg.build.pipeline import BuildError, ProjectPaths, draft
-from allianceskg.reading.draft import HEADER
+from allianceskg.reading.draft import HEADER, Flow, dump_yaml
 from allianceskg.vocab import AKG
 from allianceskg.web.errors import ServiceError
 
@@ -32,7 +32,6 @@ blueprint = Blueprint("review", __name__)
 _DOC_ID = re.compile(r"^[A-Za-z0-9_.-]{1,200}$")
 _DRAFTS: dict[tuple[str, str], str] = {}  # (doc id, sha256) → draft text
 _LOCK = threading.Lock()
-_MODALITY_IRIS = {name: iri for name, iri in MODALITIES.items()}
 
 
 def _paths() -> ProjectPaths:
@@ -70,11 +69,11 @@ def review(doc_id: str) -> Response:
     groups = data.get("claims") or []
     spans = []
     for index, group in enumerate(groups):
-        start = _offset(document.text, group["quote"], int(group.get("occurrence", 1)))
+        start = find_quote(document, group["quote"], int(group.get("occurrence", 1)))
         if start >= 0:
             group["_start"], group["_end"] = start, start + len(group["quote"])
             spans.append(("claim", start, start + len(group["quote"]),
-                          {"modality": _MODALITY_IRIS.get(group.get("modality"), AKG.Speculation)}))
+                          {"modality": MODALITIES.get(group.get("modality"), AKG.Speculation)}))
     text = Markup(highlight(document.text, spans, {}))
     return render("review.html", doc_id=doc_id, document=document, groups=groups, text=text,
                   target=target.relative_to(paths.root), exists=target.is_file(),
@@ -109,15 +108,6 @@ def _draft(paths: ProjectPaths, document) -> dict:
         with _LOCK:
             _DRAFTS[key] = text
     return yaml.safe_load(text)
-
-
-def _offset(text: str, quote: str, occurrence: int) -> int:
-    found = -1
-    for _ in range(max(1, occurrence)):
-        found = text.find(quote, found + 1)
-        if found < 0:
-            return -1
-    return found
 
 
 def _same_origin() -> None:
@@ -156,10 +146,12 @@ def _write(paths: ProjectPaths, document, data: dict, target: Path) -> Response:
     used = {str(term) for group in kept for fact in group["facts"] for term in fact}
     entities = [e for e in data.get("entities") or []
                 if f"id:{e['id']}" in used or e.get("label") in used]
+    for group in kept:
+        group["facts"] = [Flow(fact) for fact in group["facts"]]
     body = {"document": document.doc_id, "entities": entities, "claims": kept}
     text = (HEADER.format(file=document.path.name, doc_id=document.doc_id)
             + "# Reviewed on the review desk (allianceskg serve --review).\n"
-            + _dump(body))
+            + dump_yaml(body))
     claims_dir = paths.claims.resolve()
     target = (claims_dir / f"{document.doc_id}.yaml").resolve()
     if target.parent != claims_dir:  # belt and braces: the id pattern already forbids it
@@ -184,20 +176,3 @@ def _check(paths: ProjectPaths, document, path: Path) -> None:
     resolver = Resolver(load_reference(paths.reference), ontology, load_shapes(paths.shapes))
     load_curated(path, document, resolver)
 
-
-class _Flow(list):
-    pass
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-_Dumper.add_representer(_Flow, lambda d, v: d.represent_sequence("tag:yaml.org,2002:seq", v,
-                                                                 flow_style=True))
-
-
-def _dump(body: dict) -> str:
-    for group in body["claims"]:
-        group["facts"] = [_Flow(f) for f in group["facts"]]
-    return yaml.dump(body, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=120)

@@ -9,26 +9,18 @@ The index is read once per release through the store (``rdfs:label``,
 from __future__ import annotations
 
 import threading
-import unicodedata
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from rdflib import URIRef
 from rdflib.namespace import RDF, RDFS, SKOS
 
+from allianceskg.analysis.linking import normalise
 from allianceskg.vocab import AKG
 from allianceskg.web.ui.lookup import Lookup, iri
 
 _PAGE = 10_000
 _FUZZY_CUTOFF = 72
-
-
-def normalise(text: str) -> str:
-    """Case- and accent-insensitive form: NFKD, combining marks dropped, casefolded,
-    runs of spaces and punctuation made one space."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join("".join(c if c.isalnum() else " " for c in plain).split())
 
 
 @dataclass(frozen=True)
