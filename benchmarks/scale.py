@@ -45,7 +45,7 @@ print(json.dumps({"timings": result.timings, "write": round(done - built, 3),
                   "claims": result.claims,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
-STAGES = ("model", "corpus", "nlp", "mentions", "claims", "graphs", "validate", "reason")
+STAGES = ("model", "corpus", "nlp", "mentions", "claims", "graphs", "validate", "links", "reason")
 
 
 def home_with(count: int, folder: Path, corpus: str = "synthetic") -> Path:

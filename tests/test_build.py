@@ -35,7 +35,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 def _without_timings(files: dict[str, bytes]) -> dict[str, bytes]:
     manifest = json.loads(files["manifest.json"])
     assert set(manifest["timings_seconds"]) == {"model", "corpus", "nlp", "mentions", "claims",
-                                                "graphs", "validate", "reason"}
+                                                "graphs", "validate", "links", "reason"}
     manifest.pop("timings_seconds")
     return {**files, "manifest.json": json.dumps(manifest, sort_keys=True).encode()}
 

@@ -194,3 +194,60 @@ def test_record_identifiers_are_normalised():
     assert identifier("wikidata", "https://www.wikidata.org/wiki/Q889") == "Q889"
     assert identifier("isonum", "004") == "4" and identifier("iso2", "jp") == "JP"
     assert identifier("geonames", "") is None
+
+
+# -- candidate links for what the automatic layer mints (issue 11, item 1) --------------
+
+MINTED_TEXT = """Brazil and Chile deepen trade ties
+
+Brazil and Chile signed a trade agreement on 3 March 2026. Chile joined the \
+Organisation for Economic Cooperation and Development in 2010.
+"""
+
+
+def test_minted_entities_get_candidate_links_never_accepted_ones(tmp_path):
+    """A name the gazetteer misses ("Cooperation" without the hyphen) is minted as a new
+    organisation; the build proposes the reference's OECD, and its Wikidata item, as
+    candidates in graph/links, the report and the draft, and asserts no match."""
+    home = make_home(tmp_path / "home", documents=[], claims=False)
+    (home / "seeds" / "brazil-chile.txt").write_text(MINTED_TEXT, encoding="utf-8")
+    (home / "seeds" / "brazil-chile.meta.yaml").write_text(
+        "title: Brazil and Chile deepen trade ties\nlanguage: en\ndocument_type: news\n"
+        "published: 2026-03-04\n", encoding="utf-8")
+    assert run_cli("build", "-q", "--store", "memory", home=home).returncode == 0
+    graphs = release_graphs(home / "data" / "kg")
+    minted = ID["organisation-for-economic-cooperation-and-development"]
+    links = graphs[GRAPH["links"]]
+    assert set(links.objects(minted, AKG.candidateMatch)) == {
+        ID.oecd, URIRef("http://www.wikidata.org/entity/Q41550")}
+    everything = [t for g in graphs.values() for t in g]
+    assert not [t for t in everything if t[0] == minted and t[1] in (SKOS.exactMatch,
+                                                                      SKOS.closeMatch)]
+    # the agreement is not offered a state, though its name holds two
+    assert not set(links.objects(ID["brazil-chile-trade-agreement"], AKG.candidateMatch))
+    report = json.loads((home / "data" / "kg" / "build-report.json").read_text())
+    [line] = report["documents"]["brazil-chile"]["candidate_links"]
+    assert line.startswith("organisation-for-economic-cooperation-and-development → oecd (96")
+    draft = run_cli("draft", "brazil-chile", home=home)
+    assert draft.returncode == 0, draft.stderr
+    assert "candidate_links:\n  - 'id:oecd (96" in draft.stdout
+    void = Graph().parse(home / "data" / "kg" / "void.ttl")
+    assert (None, VOID.linkPredicate, AKG.candidateMatch) in void
+
+
+def test_candidate_links_compare_whole_names_within_a_kind():
+    from allianceskg.analysis.linking import candidate_links
+    from allianceskg.build.claims import Entity
+    from allianceskg.model.load import load_ontology, load_reference, superclasses
+    from allianceskg.build.pipeline import ProjectPaths
+
+    paths = ProjectPaths.default()
+    reference = load_reference(paths.reference)
+    supers = superclasses(load_ontology(paths.ontology))
+    minted = [Entity(ID["eurasian-economic-union"], AKG.Bloc, "Eurasian Economic Union"),
+              Entity(ID["japan-pact"], AKG.Agreement, "Japan"),
+              Entity(ID["germny"], AKG.State, "Germny"),
+              Entity(ID["stance-x"], AKG.Stance, "Germany")]
+    found = candidate_links(minted, {GRAPH["reference"]: reference}, supers)
+    assert set(found) == {ID["germny"]}  # "the Union" is a word of it, not its name
+    assert found[ID["germny"]][0].entity == ID.germany

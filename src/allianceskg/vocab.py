@@ -177,6 +177,7 @@ class AKG(DefinedNamespace):
     iso3166Alpha3: URIRef
     iso3166Numeric: URIRef
     wikidataId: URIRef
+    candidateMatch: URIRef
     geonamesId: URIRef
     leiCode: URIRef
     rorId: URIRef

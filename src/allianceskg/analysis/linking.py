@@ -256,6 +256,7 @@ class Matcher:
     accept_score: float = 90.0
     margin: float = 5.0
     cutoff: float = 75.0
+    word_sets: bool = True         # score one name's words inside the other's (token-set)
     choices: _Choices = field(init=False)
 
     def __post_init__(self) -> None:
@@ -305,7 +306,7 @@ class Matcher:
             for node, label in choices.exact.get(key, ()):
                 self._offer(best, Candidate(node, self.entities.labels.get(node, label), 97.0,
                                             "name:exact", f"“{name}” = “{label}” (normalised)"))
-            for index, score, how in _fuzzy(key, choices.keys, self.cutoff):
+            for index, score, how in _fuzzy(key, choices.keys, self.cutoff, self.word_sets):
                 node, label = choices.owners[index]
                 self._offer(best, Candidate(node, self.entities.labels.get(node, label),
                                             round(min(score, 96.0), 1), "name:fuzzy",
@@ -327,10 +328,11 @@ _SCORERS = ((fuzz.ratio, 1.0, "ratio"), (fuzz.token_sort_ratio, 1.0, "token-sort
             (fuzz.token_set_ratio, 0.9, "token-set × 0.9"))
 
 
-def _fuzzy(key: str, keys: list[str], cutoff: float) -> list[tuple[int, float, str]]:
+def _fuzzy(key: str, keys: list[str], cutoff: float,
+           word_sets: bool = True) -> list[tuple[int, float, str]]:
     """(index, score, scorer) of the names close to ``key``, best score per name."""
     best: dict[int, tuple[float, str]] = {}
-    for scorer, weight, how in _SCORERS:
+    for scorer, weight, how in _SCORERS if word_sets else _SCORERS[:2]:
         for _, score, index in process.extract(key, keys, scorer=scorer, limit=10,
                                                score_cutoff=cutoff / weight):
             weighted = score * weight
@@ -357,6 +359,57 @@ def link(path: Path, graphs: dict[URIRef, Graph], *, types: tuple[URIRef, ...] =
     matcher = Matcher(entities, frozenset(wanted))
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return LinkReport(path, digest, [matcher.decide(r) for r in read_records(path)])
+
+
+# The kinds of thing a candidate link may join: a minted agreement is never offered a
+# state, nor a minted bloc a city.
+_FAMILIES = (AKG.Actor, AKG.Agreement, AKG.Place, AKG.Event, AKG.Policy, AKG.Risk, AKG.Topic)
+
+
+def candidate_links(minted, graphs: dict[URIRef, Graph], supers: dict[URIRef, frozenset[URIRef]],
+                    *, minimum: float = 85.0) -> dict[URIRef, list[Candidate]]:
+    """Candidate links for the automatic layer's entities (issue 11: proposed, never
+    accepted). Each minted entity (``minted``: objects with ``iri``, ``type`` and
+    ``label``) is matched by name, as ``link`` matches a record, against the entities of
+    ``graphs`` (the reference data and curated entities: the offline data the project
+    ships) of the same family of types (``supers``: class -> its superclasses). Returns,
+    per minted IRI, the candidates scoring at least ``minimum``, best first."""
+    minted = [m for m in minted if supers.get(m.type, frozenset({m.type})) & set(_FAMILIES)]
+    if not minted:
+        return {}
+    ours = {m.iri for m in minted}
+    everything = Entities.of(graphs)
+    entities = Entities({n: v for n, v in everything.names.items() if n not in ours},
+                        everything.labels, everything.by_identifier, everything.types)
+    by_family: dict[frozenset, list] = defaultdict(list)
+    for entity in minted:
+        by_family[frozenset(supers.get(entity.type, {entity.type}) & set(_FAMILIES))].append(entity)
+    found: dict[URIRef, list[Candidate]] = {}
+    for family, members in sorted(by_family.items(), key=lambda x: sorted(map(str, x[0]))):
+        allowed = frozenset(c for c, above in supers.items() if above & family)
+        # Whole names only: a minted "Eurasian Economic Union" holds the words of the
+        # reference's "the Union" and is not the European Union.
+        matcher = Matcher(entities, allowed, cutoff=minimum, word_sets=False)
+        for entity in sorted(members, key=lambda m: str(m.iri)):
+            decision = matcher.decide(Record(str(entity.iri), entity.iri, (entity.label,), {}))
+            kept = [c for c in decision.candidates if c.score >= minimum]
+            if kept:
+                found[entity.iri] = kept
+    return found
+
+
+def candidate_graph(found: dict[URIRef, list[Candidate]], graphs: dict[URIRef, Graph]) -> Graph:
+    """``akg:candidateMatch`` from each minted entity to its candidates and to their
+    own external links (Wikidata, GeoNames), for graph/links."""
+    graph = Graph()
+    for node, candidates in found.items():
+        for candidate in candidates:
+            graph.add((node, AKG.candidateMatch, candidate.entity))
+            for source in graphs.values():
+                for target in source.objects(candidate.entity, SKOS.exactMatch):
+                    if isinstance(target, URIRef) and not str(target).startswith(str(ID)):
+                        graph.add((node, AKG.candidateMatch, target))
+    return graph
 
 
 def write_report(report: LinkReport, folder: Path) -> tuple[Path, Path]:

@@ -28,6 +28,7 @@ from allianceskg.build.claims import Claim, ClaimSet, Resolver, claim_file, load
 from allianceskg.build.corpus import Corpus, Document, load_corpus
 from allianceskg.errors import AllianceskgError
 from allianceskg.analysis.explain import explain, knowledge_base
+from allianceskg.analysis.linking import candidate_graph, candidate_links
 from allianceskg.build.graphs import DocumentGraphs, document_graphs
 from allianceskg.reading.mentions import Candidate, Gazetteer, Mention, build_gazetteer, find_mentions
 from allianceskg.model.load import load_ontology, load_reference, load_shapes, superclasses
@@ -121,6 +122,7 @@ class DocumentReport:
     not_stated: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     dropped: tuple[str, ...] = ()  # automatic proposals the shapes refused, and why
+    candidate_links: tuple[str, ...] = ()  # minted -> existing entity, unreviewed
 
 
 @dataclass(frozen=True)
@@ -210,6 +212,9 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
             raise BuildError(_violations_text(report, asserted, graphs, claims),
                              hint="fix the claim or reference data named above; "
                                   "the previous release is untouched")
+    with timer.stage("links", progress):
+        candidates = _candidate_links(graphs, layers, ontology)
+        graphs[GRAPH["links"]] += candidate_graph(candidates, {GRAPH["links"]: graphs[GRAPH["links"]]})
     with timer.stage("reason", progress):
         # The facts and the model are closed in two tiers (established, then tentative);
         # the provenance graph, whose nodes no fact touches, is closed on its own (the
@@ -232,7 +237,7 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
         graphs[GRAPH["inferred-tentative"]] = entailments_graph(
             _weakest_premises(graphs, inference.tentative))
     documents = tuple(_report(d, mentions[d.doc_id], layers[d.doc_id], warnings[d.doc_id],
-                              dropped.get(d.doc_id, ()))
+                              dropped.get(d.doc_id, ()), candidates)
                       for d in corpus.documents)
     return Build(graphs=graphs, validation=report, documents=documents,
                  input_hashes=_hashes(paths), timings=timer.timings)
@@ -264,7 +269,9 @@ def draft(paths: ProjectPaths, document: Document, *,
     for entity in layer.claims.entities:
         resolver.add(entity)
         labels[entity.iri] = entity.label
-    return draft_text(document, layer, candidates, resolver, labels), len(layer.claims.claims)
+    links = candidate_links(layer.claims.entities, {GRAPH["reference"]: reference},
+                            superclasses(ontology))
+    return draft_text(document, layer, candidates, resolver, labels, links), len(layer.claims.claims)
 
 
 def _tentative_facts(claims: list[Claim], established: Graph) -> Graph:
@@ -433,6 +440,20 @@ def _validate_documents(paths: ProjectPaths, ontology: Graph, shapes: Graph,
     return validate_documents(documents, context, cache)
 
 
+def _candidate_links(graphs: dict[URIRef, Graph], layers: dict, ontology: Graph) -> dict:
+    """Candidate links for the minted entities, against the reference data and the
+    curated entities (their labels and types)."""
+    minted = [e for _, automatic in layers.values() for e in automatic.claims.entities]
+    curated = Graph()
+    for claims, _ in layers.values():
+        for entity in claims.entities:
+            curated.add((entity.iri, RDF.type, entity.type))
+            curated.add((entity.iri, RDFS.label, Literal(entity.label, lang="en")))
+    return candidate_links(minted, {GRAPH["reference"]: graphs[GRAPH["reference"]], GRAPH["links"]:
+                                    graphs[GRAPH["links"]], GRAPH["curated"]: curated},
+                           superclasses(ontology))
+
+
 def _split_links(reference: Graph) -> tuple[Graph, Graph]:
     """Links to external datasets (skos:exactMatch/closeMatch) go to graph/links, with
     the linksets ``allianceskg link --accept`` saved in data/links/ (their VoID and
@@ -523,7 +544,7 @@ def _claim_quotes(provenance: Graph, claim: URIRef) -> list[str]:
 
 def _report(document: Document, found: tuple[list[Mention], list[Candidate]],
             layers: tuple[ClaimSet, AutomaticLayer], warnings: tuple[str, ...],
-            dropped: tuple[str, ...] = ()) -> DocumentReport:
+            dropped: tuple[str, ...] = (), candidate_links: dict | None = None) -> DocumentReport:
     mentions, candidates = found
     curated, automatic = layers
     asserted = [*curated.claims, *automatic.claims.claims]
@@ -541,7 +562,10 @@ def _report(document: Document, found: tuple[list[Mention], list[Candidate]],
                             for e in automatic.claims.entities)),
         not_stated=tuple(f"{' '.join(_short(n) for n in p.triple)} — {p.decision.reason}"
                          for p in automatic.rejected),
-        warnings=warnings, dropped=dropped)
+        warnings=warnings, dropped=dropped,
+        candidate_links=tuple(f"{_short(e.iri)} → {_short(c.entity)} ({c.score:g}, {c.evidence})"
+                              for e in automatic.claims.entities
+                              for c in (candidate_links or {}).get(e.iri, ())))
 
 
 def _short(node) -> str:

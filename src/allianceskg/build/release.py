@@ -232,6 +232,7 @@ def build_report(result: Build) -> dict:
             "claims_by_method": report.claims_by_method,
             "facts_by_layer": report.layers,
             "minted_entities": list(report.minted),
+            "candidate_links": list(report.candidate_links),
             "not_stated": list(report.not_stated),
             "dropped": list(report.dropped),
             "warnings": list(report.warnings),

@@ -5,7 +5,8 @@ candidates. Output: the text of a claims file in the curated format
 (:mod:`allianceskg.build.claims`) that ``load_curated`` reads as it stands, so that an
 analyst reviews it, edits it and keeps it as ``data/claims/{doc-id}.yaml``:
 
-- ``entities``: the nodes the layer minted, with the construction that minted them;
+- ``entities``: the nodes the layer minted, with the construction that minted them and
+  their candidate links to existing entities (:func:`~allianceskg.analysis.linking.candidate_links`);
 - ``claims``: one group per sentence and clause decision — the whole sentence as the
   quote (with ``occurrence`` when the sentence appears earlier too), the modality,
   the speaker of an attributed claim, the confidence, the construction, the facts;
@@ -37,13 +38,16 @@ HEADER = """\
 # Draft claims for {file}, written by `allianceskg draft` from the automatic layer.
 # Review every group: keep, correct or delete facts, fix the modality, then save the
 # file as data/claims/{doc_id}.yaml; the next build asserts it as curated.
-# 'construction' and 'confidence' say what proposed a group; 'proposed_entities' and
-# 'not_stated' are for reading only (move a proposed entity to 'entities' to keep it).
+# 'construction' and 'confidence' say what proposed a group; 'proposed_entities',
+# 'candidate_links' and 'not_stated' are for reading only (move a proposed entity to
+# 'entities' to keep it; where a minted entity is an existing one, write the existing
+# id in its facts and delete the minted entity).
 """
 
 
 def draft_text(document: Document, layer: AutomaticLayer, candidates: list[Candidate],
-               resolver: Resolver, labels: dict[URIRef, str]) -> str:
+               resolver: Resolver, labels: dict[URIRef, str],
+               links: dict[URIRef, list] | None = None) -> str:
     """The claims file, as YAML with a header explaining how to review it. Entities are
     written by their label where ``resolver`` reads that label back as the same entity
     (``labels``: the reference data's and the minted ones), else as ``id:slug``."""
@@ -58,7 +62,7 @@ def draft_text(document: Document, layer: AutomaticLayer, candidates: list[Candi
         return name(node)
 
     data = {"document": document.doc_id,
-            "entities": [_entity(e) for e in layer.claims.entities],
+            "entities": [_entity(e, (links or {}).get(e.iri, ())) for e in layer.claims.entities],
             "claims": _groups(document, layer.claims.claims, readable)}
     used = {normal(e.label) for e in layer.claims.entities}
     proposed = _proposed(candidates, used)
@@ -94,10 +98,12 @@ def normal(label: str) -> str:
     return " ".join(label.casefold().split())
 
 
-def _entity(entity) -> dict:
+def _entity(entity, links=()) -> dict:
     item = {"id": name(entity.iri)[3:], "type": name(entity.type)[4:], "label": entity.label}
     if entity.method is not None:
         item["construction"] = str(entity.method).rsplit("/", 1)[-1]
+    if links:  # for reading: the loader ignores the key
+        item["candidate_links"] = [f"{name(c.entity)} ({c.score:g}: {c.evidence})" for c in links]
     return item
 
 
