@@ -1,0 +1,1 @@
+"""The build: a corpus and its claims to a validated, reasoned release."""
