@@ -66,6 +66,7 @@ class Scores:
     seconds: list = field(default_factory=list)
     misses: list = field(default_factory=list)
     false: list = field(default_factory=list)
+    articles: list = field(default_factory=list)
 
     @property
     def precision(self) -> float:
@@ -251,6 +252,9 @@ def report(name: str, scores: Scores, count: int, details: bool) -> None:
     print(f"  polarity errors (hedged/negated/denied/future stated as fact): {len(scores.polarity)}")
     for line in scores.polarity:
         print(f"    {line}")
+    print("  per article (facts):")
+    for line in scores.articles:
+        print(f"    {line}")
     seconds = scores.seconds
     print(f"  seconds per document: mean {sum(seconds) / max(1, len(seconds)):.2f}, max {max(seconds, default=0):.2f}")
     if details:
@@ -268,7 +272,15 @@ def evaluate(split: str, details: bool = False) -> tuple[Scores, int]:
     scores = Scores()
     paths = [p for p in document_paths(ROOT / split) if gold_path(p).is_file()]
     for path in paths:
+        before = (sum(scores.gold.values()), sum(scores.tp.values()),
+                  sum(scores.predicted.values()), sum(scores.pred_tp.values()))
         score_article(path, scores, gazetteer, supers, details)
+        after = (sum(scores.gold.values()), sum(scores.tp.values()),
+                 sum(scores.predicted.values()), sum(scores.pred_tp.values()))
+        gold, found, pred, right = (a - b for a, b in zip(after, before))
+        written = str(yaml.safe_load(gold_path(path).read_text(encoding="utf-8")).get("written", ""))[:10]
+        scores.articles.append(f"{path.stem:<40} written {written}  gold {gold:>3}  found {found:>3}  "
+                               f"pred {pred:>3}  right {right:>3}")
     return scores, len(paths)
 
 

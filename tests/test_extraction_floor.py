@@ -13,9 +13,10 @@ import pytest
 
 BENCHMARK = Path(__file__).resolve().parent.parent / "benchmarks" / "extraction.py"
 
-# Measured 2026-12-01: P 0.51, R 0.26, linking F1 0.89, no polarity error. The floors
-# sit a little below, so a fix elsewhere that costs one fact does not fail the suite.
-FLOOR = {"precision": 0.45, "recall": 0.24, "link_f1": 0.87}
+# Measured 2026-12-02 on the eight tuning articles: P 0.64, R 0.33, linking F1 0.89, no
+# polarity error. The floors sit a little below, so a fix elsewhere that costs one fact
+# does not fail the suite.
+FLOOR = {"precision": 0.60, "recall": 0.31, "link_f1": 0.87}
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +26,7 @@ def tuning():
     sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     scores, count = module.evaluate("tuning")
-    assert count >= 6
+    assert count >= 8
     return scores
 
 

@@ -58,7 +58,8 @@ def read_document(document: Document, parse, mentions: list[Mention],
                   minter: Minter) -> AutomaticLayer:
     """Read the facts of ``document`` off its parse."""
     minter.start_document()
-    reading = Extractor(gazetteer, minter).read(parse, mentions, candidates)
+    reading = Extractor(gazetteer, minter, published=document.metadata.published).read(
+        parse, mentions, candidates)
     claims, used = [], set()
     for proposal in reading.proposals:
         start, end = _trim(document.text, proposal.start, proposal.end)

@@ -9,7 +9,8 @@ signed a nickel deal were denied" by "denied":
 - negation ("has not signed", "never joined") and denial ("reports … were denied",
   "denied that …") — the fact is **not stated** (``modality`` is None);
 - hedges (may, might, could, would, likely, unlikely, possible, is expected to,
-  reportedly, hinted) and conditions (if, unless) — a **speculation**;
+  reportedly, hinted), conditions (if, unless) and media reports ("newspapers reported
+  that …") — a **speculation**;
 - future and intention (will, plans to, intends to, aims to, is set to, agreed to) —
   reported as a plan: the agreement's status is *proposed*, never concluded;
 - attribution (officials argue, Brussels says, according to) — the **speaker's
@@ -46,6 +47,21 @@ REPORTING_VERBS = {"say", "argue", "claim", "believe", "insist", "contend", "ass
                    "allege", "acknowledge", "tell", "state", "add", "told", "warn", "caution",
                    "point", "emphasise", "emphasize", "reckon", "suspect", "worry"}
 CONDITION_MARKS = {"if", "unless", "provided", "should"}
+# A fact read from a noun is hedged by the noun's own words: "a tariff floated by state
+# media", "possible sanctions", "the rumoured deal" …
+NOUN_HEDGE_VERBS = {"float", "moot", "rumour", "rumor", "suggest", "speculate", "consider",
+                    "discuss", "mull", "weigh", "threaten"}
+NOUN_HEDGE_ADJECTIVES = {"possible", "potential", "likely", "rumoured", "rumored", "mooted",
+                         "floated", "prospective", "hypothetical", "putative", "alleged",
+                         "threatened", "speculative"}
+# … and negated when what it is "has not materialised", "never happened".
+EXISTENCE_VERBS = {"materialise", "materialize", "happen", "occur", "exist", "emerge",
+                   "proceed", "arrive", "appear", "eventuate", "transpire"}
+# "Newspapers reported that …": what the media report, unconfirmed, is hearsay.
+HEARSAY_VERBS = {"report", "claim", "allege", "rumour", "rumor"}
+MEDIA_NOUNS = {"newspaper", "newspapers", "media", "press", "outlet", "outlets", "reports",
+               "report", "sources", "source", "tabloid", "tabloids", "broadcaster",
+               "broadcasters", "daily", "dailies", "agency", "agencies", "reporters"}
 
 
 @dataclass(frozen=True)
@@ -62,9 +78,13 @@ class Decision:
         return self.modality is not None
 
 
-def decide(token) -> Decision:
-    """The modality of a fact whose predicate is ``token`` (a spaCy Token)."""
+def decide(token, about=None) -> Decision:
+    """The modality of a fact whose predicate is ``token`` (a spaCy Token); ``about``,
+    the noun the fact was read from when it is not ``token`` ("possible sanctions were
+    discussed"), is hedged by its own modifiers too."""
     hedge, future, speaker = None, False, None
+    if about is not None and about is not token:
+        hedge = _hedge(about, None)
     node, child = token, None
     for _ in range(12):
         negated = _negated(node, child)
@@ -97,6 +117,10 @@ def _negated(node, child) -> str | None:
                                                 "relcl", "aux", "auxpass", "dobj", "pobj",
                                                 "prep", "attr", "nsubj", "nsubjpass", "acomp"):
         return None
+    if child is not None and child.dep_ in ("nsubj", "nsubjpass") and \
+            node.lemma_.lower() in EXISTENCE_VERBS and child.pos_ == "NOUN":
+        for neg in _children(node, "neg"):  # "the tariff has not materialised"
+            return f"negated by {neg.text!r} ({node.text!r})"
     if child is not None and child.dep_ in ("nsubj", "nsubjpass", "pobj", "prep", "dobj"):
         return None  # "X has not signed" negates the verb, not its arguments' other facts
     for neg in _children(node, "neg"):
@@ -118,6 +142,12 @@ def _denied(node, child) -> str | None:
 
 
 def _hedge(node, child) -> str | None:
+    if child is None and node.pos_ in ("NOUN", "PROPN"):  # the noun a fact was read from
+        for modifier in node.children:
+            if modifier.dep_ in ("acl", "relcl") and modifier.lemma_.lower() in NOUN_HEDGE_VERBS:
+                return f"hedged by {modifier.text!r}"
+            if modifier.dep_ == "amod" and modifier.lower_ in NOUN_HEDGE_ADJECTIVES:
+                return f"hedged by {modifier.text!r}"
     for aux in _children(node, "aux") + _children(node, "auxpass"):
         if aux.lower_ in HEDGE_AUX:
             return f"hedged by {aux.text!r}"
@@ -127,6 +157,9 @@ def _hedge(node, child) -> str | None:
     for adjective in _children(node, "acomp") + ([node] if node.pos_ == "ADJ" else []):
         if adjective.lower_ in HEDGE_ADJECTIVES:
             return f"hedged by {adjective.text!r}"
+    if node.lemma_.lower() in HEARSAY_VERBS and child is not None and child.dep_ == "ccomp" \
+            and any(subject.lower_ in MEDIA_NOUNS for subject in _children(node, "nsubj")):
+        return f"reported by the media ({node.text!r})"
     if node.lemma_.lower() in HEDGE_VERBS and child is not None \
             and child.dep_ in ("xcomp", "ccomp", "dobj"):
         if node.lemma_.lower() == "expect" and not _children(node, "auxpass") \

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from allianceskg.reading.mentions import Candidate, Gazetteer, Mention
+from allianceskg.reading.mentions import Candidate, Gazetteer, Mention, tokenize
 from allianceskg.reading.entities import Minter
 from allianceskg.reading.modality import Decision, decide
 from allianceskg.vocab import AKG
@@ -48,7 +48,7 @@ SCHEMA_LOCATION = URIRef("https://schema.org/location")
 
 AGREEMENT_NOUNS = {"agreement", "deal", "pact", "partnership", "alliance", "accord", "treaty",
                    "framework", "dialogue", "initiative", "compact", "memorandum",
-                   "arrangement", "fta", "charter", "corridor"}
+                   "arrangement", "fta", "charter", "corridor", "contract"}
 ALLIANCE_NOUNS = {"alliance", "partnership", "pact", "framework", "dialogue", "initiative",
                   "compact", "charter", "corridor"}
 STATUS_VERBS = {
@@ -120,6 +120,9 @@ BAN_VERBS = {"ban": AKG.TradeBan, "prohibit": AKG.TradeBan, "embargo": AKG.Trade
              "sanction": AKG.Sanctions}
 COUNTER_VERBS = {"counter", "counterbalance", "offset", "balance", "check", "contain",
                  "blunt", "dilute", "rival", "curb"}
+STANCE_HOLDER_VERBS = {"lead", "voice", "express", "signal", "reiterate", "give", "offer",
+                       "pledge", "declare", "register", "state", "lend", "throw", "announce",
+                       "make", "repeat", "restate", "confirm", "spearhead"}
 MEMBER_VERBS = {"group", "comprise", "include", "bring", "unite", "span", "gather"}
 TIE_NOUNS = {"ties", "partnership", "cooperation", "relationship", "relations", "links"}
 TIE_VERBS = {"deepen", "strengthen", "expand", "upgrade", "bolster", "elevate", "boost",
@@ -136,6 +139,21 @@ INDUSTRY_NOUNS = {"farmers", "producers", "exporters", "manufacturers", "carmake
                   "makers", "workers", "businesses", "suppliers", "refiners", "growers"}
 ANAPHORA = {"bloc": AKG.Organisation, "grouping": AKG.Organisation, "union": AKG.Organisation,
             "organisation": AKG.Organisation, "organization": AKG.Organisation}
+_CANDIDATE_RANK = {"organisation": 0, "state": 1, "place": 2, "law": 3, "event": 4,
+                   "nationality": 5, "person": 6}
+STANCE_NOUNS = {"opposition": AKG.Opposition, "objection": AKG.Opposition,
+                "objections": AKG.Opposition, "resistance": AKG.Opposition,
+                "support": AKG.Support, "backing": AKG.Support, "endorsement": AKG.Support,
+                "criticism": AKG.Criticism, "condemnation": AKG.Condemnation,
+                "approval": AKG.Approval, "praise": AKG.Approval,
+                "scepticism": AKG.Scepticism, "skepticism": AKG.Scepticism}
+_DEFINITE = {"the", "this", "that", "these", "those"}
+_AGREEMENT_NAME = re.compile(r"\b(Agreement|Pact|Partnership|Accord|Treaty|Compact|Framework|"
+                             r"Dialogue|Initiative|Charter|Corridor|Deal|Arrangement|"
+                             r"Memorandum)$")
+_GOVERNMENT_NAME = re.compile(r"^(the )?(Ministry|Department|Office|Agency|Treasury|Bureau|"
+                              r"Cabinet)\b|\b(Ministry|Department|Agency|Treasury)$")
+_PRONOUN_POSSESSIVES = {"its", "their"}
 _MONTHS = {m: i for i, m in enumerate(
     ("january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december"), start=1)}
@@ -168,7 +186,7 @@ class _Sentence:
     """One parsed sentence with its tokens' linked entities."""
 
     def __init__(self, parsed, mentions: list[Mention], candidates: list[Candidate],
-                 gazetteer: Gazetteer, minter: Minter) -> None:
+                 gazetteer: Gazetteer, minter: Minter, known: frozenset = frozenset()) -> None:
         self.doc, self.offset = parsed.doc, parsed.offset
         self.start = parsed.sentence.start
         self.end = parsed.sentence.end
@@ -180,7 +198,11 @@ class _Sentence:
         for mention in ranked:
             for token in self._tokens_in(mention.start, mention.end):
                 self.entity.setdefault(token.i, mention.entity)
-        for candidate in candidates:
+        # Where the recogniser offers several readings of a name ("Mercosur" as a
+        # person and as a place), the one an actor can be comes first.
+        for candidate in sorted(candidates, key=lambda c: _CANDIDATE_RANK.get(c.kind, 9)):
+            if tuple(t.key.lower() for t in tokenize(candidate.surface)) in known:
+                continue  # "MANILA" in a dateline is no new entity
             for token in self._tokens_in(candidate.start, candidate.end):
                 self.candidate.setdefault(token.i, candidate)
 
@@ -195,11 +217,14 @@ class Extractor:
     """Reads one document's sentences; keeps what the document has introduced so far
     (for "the pact", "the bloc")."""
 
-    def __init__(self, gazetteer: Gazetteer, minter: Minter) -> None:
+    def __init__(self, gazetteer: Gazetteer, minter: Minter, *, published: str | None = None) -> None:
         self.gazetteer, self.minter = gazetteer, minter
+        self.anchor = _anchor(published)  # "last July", "10 February": read from the date of publication
         self.reading = Reading()
         self.last: dict[str, URIRef] = {}
         self.at: dict[int, URIRef] = {}
+        self.recent: list[tuple[URIRef, frozenset[str]]] = []  # nodes read, with their words
+        self.known = frozenset(tuple(k.lower() for k in key) for key in gazetteer.exact)
 
     def read(self, parse, mentions: list[Mention], candidates: list[Candidate]) -> Reading:
         by_sentence: dict[int, list[Mention]] = {}
@@ -211,7 +236,7 @@ class Extractor:
         for parsed in parse.sentences:
             index = parsed.sentence.index
             sentence = _Sentence(parsed, by_sentence.get(index, []), cands.get(index, []),
-                                 self.gazetteer, self.minter)
+                                 self.gazetteer, self.minter, self.known)
             self._sentence(sentence)
         return self.reading
 
@@ -228,9 +253,13 @@ class Extractor:
                     self._measure(s, token, measure)
             if lemma == "member" and token.pos_ == "NOUN":
                 self._member_noun(s, token)
+            if token.pos_ == "NOUN" and token.lower_ in STANCE_NOUNS:
+                self._stance_noun(s, token, STANCE_NOUNS[token.lower_])
         for token in s.doc:
             lemma = token.lemma_.lower()
             if token.pos_ == "VERB" or token.pos_ == "AUX":
+                if lemma in STATUS_VERBS and STATUS_VERBS[lemma] is not None:
+                    self._agreement_pronoun(s, token)
                 if lemma in BAN_VERBS:
                     self._ban_verb(s, token, BAN_VERBS[lemma])
                 if lemma in EXPOSE_VERBS:
@@ -252,6 +281,31 @@ class Extractor:
         self.last[kind] = node
         self.last["thing"] = node  # what "it" most likely refers to next
         self.at[token.i] = node
+        words = {t.lemma_.lower() for t in token.lefts if t.dep_ in ("compound", "amod", "nmod")}
+        words.add(token.lemma_.lower())
+        if token.dep_ == "pobj" and token.head.lower_ == "of" and token.head.head.pos_ == "NOUN":
+            head = token.head.head  # "a 20th package of sanctions": also "the package"
+            words |= {head.lemma_.lower()} | {t.lemma_.lower() for t in head.lefts
+                                               if t.dep_ in ("compound", "amod", "nmod")}
+        label = self.minter.label(node) or ""
+        words |= {w.lower() for w in re.findall(r"[\w-]+", label)}
+        self.recent.append((node, frozenset(words)))
+
+    def _refer(self, noun) -> URIRef | None:
+        """A definite description ("the package", "the dynamic cap", "its controls")
+        refers to the last node the document read whose words hold the noun and every
+        modifier; nothing when no node does (no guessing)."""
+        determiners = {c.lower_ for c in noun.children if c.dep_ in ("det", "poss")}
+        if not determiners & (_DEFINITE | _PRONOUN_POSSESSIVES) or noun.pos_ != "NOUN":
+            return None
+        if any(c.pos_ == "PROPN" or c.dep_ in ("prep", "relcl", "acl") for c in noun.children):
+            return None
+        needed = {noun.lemma_.lower()} | {c.lemma_.lower() for c in noun.children
+                                          if c.dep_ in ("compound", "amod", "nmod")}
+        for node, words in reversed(self.recent):
+            if needed <= words:
+                return node
+        return None
 
     def _propose(self, s: _Sentence, triple, construction: str, predicate_token,
                  decision: Decision | None = None) -> None:
@@ -262,6 +316,10 @@ class Extractor:
 
     # agreements ---------------------------------------------------------------
     def _agreement(self, s: _Sentence, noun) -> None:
+        candidate = s.candidate.get(noun.i)
+        if candidate is not None and _AGREEMENT_NAME.search(candidate.surface) and \
+                s.char(noun) + len(noun.text) < candidate.end:
+            return  # "Partnership" inside "… Strategic Partnership Agreement"
         verb = _governing_verb(noun)
         if verb is not None and verb.lemma_.lower() in TIE_VERBS:
             return  # "deepened their partnership": ties, read by _ties
@@ -273,7 +331,7 @@ class Extractor:
             return
         self._remember("agreement", noun, node)
         predicate_token = verb if verb is not None else noun
-        decision = decide(predicate_token)
+        decision = decide(predicate_token, noun)
         for party in parties:
             self._propose(s, (node, AKG.hasParty, party), "agreement", predicate_token, decision)
         status = self._status(s, noun, verb, decision)
@@ -284,6 +342,25 @@ class Extractor:
             self._when_and_where(s, node, verb, decision)
         self._noun_date(s, node, noun, predicate_token, decision)
 
+    def _agreement_pronoun(self, s: _Sentence, verb) -> None:
+        """'It was signed at the summit in Brussels on 23 June 2025', 'It stalled':
+        "it" is the agreement the document read last, when nothing else was read since."""
+        subjects = _children(verb, "nsubjpass") or (
+            _children(verb, "nsubj") if STATUS_VERBS[verb.lemma_.lower()] == AKG.Stalled else [])
+        if not any(t.lower_ == "it" for t in subjects):
+            return
+        node = self.last.get("agreement")
+        if node is None or self.last.get("thing") != node:
+            return
+        decision = decide(verb)
+        status = STATUS_VERBS[verb.lemma_.lower()]
+        if decision.modality == AKG.Speculation:
+            status = AKG.Speculative
+        elif decision.future and status in (AKG.Launched, AKG.Concluded, AKG.InForce):
+            status = AKG.Proposed
+        self._propose(s, (node, AKG.status, status), "agreement-status", verb, decision)
+        self._when_and_where(s, node, verb, decision)
+
     def _agreement_node(self, s: _Sentence, noun, named: list[URIRef],
                         parties: list[URIRef]) -> URIRef | None:
         phrase = _noun_phrase(noun, s)
@@ -292,6 +369,18 @@ class Extractor:
         if not named and determiner & {"the", "this", "that", "its", "their"} and bare \
                 and (self.last.get("agreement") or not parties):
             return self.last.get("agreement")  # "the pact": the one the text is about
+        candidate = s.candidate.get(noun.i)
+        if candidate is not None and _AGREEMENT_NAME.search(candidate.surface) \
+                and candidate.surface.lower().endswith(noun.lower_):
+            name = candidate.surface.removeprefix("the ").strip()
+            kind = AKG.TradeAgreement if "trade" in name.lower() else \
+                AKG.Alliance if noun.lemma_.lower() in ALLIANCE_NOUNS else AKG.Agreement
+            return self.minter.mint(name, kind, "agreement", phrase_key=(kind, name.lower()))
+        name = _proper_name(noun)
+        if name is not None:  # "the India–Middle East–Europe Economic Corridor": its name
+            kind = AKG.TradeAgreement if "trade" in name.lower() else \
+                AKG.Alliance if noun.lemma_.lower() in ALLIANCE_NOUNS else AKG.Agreement
+            return self.minter.mint(name, kind, "agreement", phrase_key=(kind, name.lower()))
         if not parties and not _has_name(noun):
             return None
         kind = AKG.TradeAgreement if "trade" in phrase.lower() or "fta" in phrase.lower() \
@@ -351,18 +440,22 @@ class Extractor:
         return status
 
     def _when_and_where(self, s: _Sentence, node: URIRef, verb, decision: Decision) -> None:
+        date = None
         for token in _attached(verb):
             if token.ent_type_ == "DATE":
-                date = normalise_date(_entity_text(token))
+                date = normalise_date(_entity_text(token), self.anchor)
                 if date:
                     self._propose(s, (node, AKG.date, Literal(date)), "date", verb, decision)
-                    return
+                    break
         for prep in _children(verb, "prep"):
             for pobj in _children(prep, "pobj"):
                 if pobj.lemma_.lower() in ("summit", "meeting", "conference", "forum", "talks"):
-                    event = self.minter.mint(_noun_phrase(pobj, s), AKG.Summit, "agreement",
-                                             phrase_key=(AKG.Summit, _noun_phrase(pobj, s).lower()))
+                    phrase = _noun_phrase(pobj, s, keep_names=True)
+                    event = self.minter.mint(phrase, AKG.Summit, "agreement",
+                                             phrase_key=(AKG.Summit, phrase.lower()))
                     self._propose(s, (node, AKG.announcedAt, event), "venue", verb, decision)
+                    if date:  # the summit met on the day the agreement was announced there
+                        self._propose(s, (event, AKG.date, Literal(date)), "date", verb, decision)
                     for inner in _children(pobj, "prep"):
                         for place in _children(inner, "pobj"):
                             self._place(s, event, place, AKG.venue, verb, decision)
@@ -415,12 +508,16 @@ class Extractor:
                 return
             if not goods:
                 return
-        label = _measure_label(_measure_phrase(noun, s), imposers, targets, self.gazetteer)
+        phrase = _measure_phrase(noun, s)
+        named = _measure_phrase(noun, s, keep_actors=True)
+        # the text's own words where they name the imposer ("the Dutch licensing
+        # regime"), else the imposer's name before them ("China export controls")
+        label = named if named != phrase else _measure_label(phrase, imposers, targets, self.gazetteer)
         node = self.minter.mint(label, kind, "measure",
                                 phrase_key=(kind, tuple(imposers), tuple(targets), tuple(goods)))
         self._remember("measure", noun, node)
         token = verb if verb is not None and noun.dep_ in ("dobj", "nsubjpass", "pobj") else noun
-        decision = decide(token)
+        decision = decide(token, noun)
         for actor in imposers:
             self._propose(s, (node, AKG.imposedBy, actor), "measure", token, decision)
         for actor in targets:
@@ -434,7 +531,7 @@ class Extractor:
     def _date(self, s: _Sentence, node: URIRef, verb, token, decision: Decision) -> None:
         for t in _attached(verb):
             if t.ent_type_ == "DATE":
-                date = normalise_date(_entity_text(t))
+                date = normalise_date(_entity_text(t), self.anchor)
                 if date:
                     self._propose(s, (node, AKG.date, Literal(date)), "date", token, decision)
                     return
@@ -447,7 +544,7 @@ class Extractor:
                     child.dep_ == "prep" and child.lower_ in ("since", "from")):
                 for t in child.subtree:
                     if t.ent_type_ == "DATE":
-                        date = normalise_date(_entity_text(t))
+                        date = normalise_date(_entity_text(t), self.anchor)
                         if date:
                             self._propose(s, (node, AKG.date, Literal(date)), "date", token, decision)
                             return
@@ -502,6 +599,10 @@ class Extractor:
             elif prep.lower_ in ("on", "over", "for"):
                 for item in [pobj, *pobj.conjuncts]:
                     goods += self._topics(s, item, mint=prep.lower_ == "on")
+                    if prep.lower_ == "on" and item.pos_ == "NOUN":  # "on Russian oil": on Russia
+                        targets += [s.entity[c.i] for c in item.children
+                                    if c.dep_ in ("amod", "compound", "poss") and c.i in s.entity
+                                    and self.gazetteer.is_a(s.entity[c.i], AKG.State)]
                     for sub in item.children:  # "on exports of gallium"
                         if sub.dep_ == "prep" and sub.lower_ == "of":
                             for inner in _children(sub, "pobj"):
@@ -574,6 +675,8 @@ class Extractor:
             if node is None:
                 continue
             self.last["policy"] = node
+            self.recent.append((node, frozenset({obj.lemma_.lower()} | {
+                w.lower() for w in re.findall(r"[\w-]+", self.minter.label(node) or "")})))
             actors = []
             if obj.dep_ == "dobj" and obj.head == verb:
                 for subject in _subjects(verb):
@@ -589,6 +692,14 @@ class Extractor:
 
     def _policy_node(self, s: _Sentence, token) -> URIRef | None:
         phrase = _noun_phrase(token, s, keep_names=True)
+        candidate = s.candidate.get(token.i)
+        if candidate is not None and candidate.kind == "law" and \
+                candidate.surface.lower().endswith(token.lower_):
+            phrase = candidate.surface.removeprefix("the ").strip()
+        elif token.ent_type_ == "LAW":  # "the CHIPS and Science Act", "chips" linked or not
+            span = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
+            if span is not None and span.root == token:
+                phrase = re.sub(r"^the\s+", "", span.text, flags=re.I).strip()
         if not _has_name(token) and token.ent_type_ != "LAW":
             return None
         kind = AKG.Legislation if token.lemma_.lower() in ("act", "law", "bill", "regulation", "directive") \
@@ -618,6 +729,35 @@ class Extractor:
                 self._propose(s, (stance, AKG.attitude, attitude), "stance", verb, decision)
                 self._propose(s, (stance, AKG.stanceTarget, target), "stance", verb, decision)
 
+    def _stance_noun(self, s: _Sentence, noun, attitude: URIRef) -> None:
+        """'Paris has led the opposition to the deal', 'France's objections to the
+        pact', 'Tokyo voiced support for the ban'."""
+        holders = []
+        for child in noun.children:
+            if child.dep_ in ("poss", "amod", "compound") and child.i < noun.i:
+                holders += self._actors(s, child, include_children=False)
+        verb = noun.head if noun.dep_ == "dobj" else None
+        if verb is not None and verb.lemma_.lower() in STANCE_HOLDER_VERBS:
+            for subject in _subjects(verb):
+                holders += self._actor_list(s, subject)
+        targets = []
+        for prep in _children(noun, "prep"):
+            if prep.lower_ in ("to", "for", "of", "against", "over", "about"):
+                for pobj in _children(prep, "pobj"):
+                    targets += self._targets(s, pobj)
+        if attitude == AKG.Support:  # "state support for chipmakers" is a subsidy
+            targets = [t for t in targets if not self.gazetteer.is_a(t, AKG.Actor)
+                       and not self.minter.is_actor(t)]
+        decision = decide(verb if verb is not None else noun)
+        for holder in _unique(holders):
+            for target in _unique(targets):
+                if target != holder:
+                    stance = self.minter.stance(holder, attitude, target)
+                    for predicate, value in ((AKG.stanceHolder, holder), (AKG.attitude, attitude),
+                                             (AKG.stanceTarget, target)):
+                        self._propose(s, (stance, predicate, value), "stance",
+                                      verb if verb is not None else noun, decision)
+
     def _targets(self, s: _Sentence, token) -> list[URIRef]:
         """What a stance or consequence is about: a node the text names there."""
         found = []
@@ -634,6 +774,8 @@ class Extractor:
                 found.append(self.last["thing"])
             elif lemma in POLICY_NOUNS and _definite_bare(item) and self.last.get("policy"):
                 found.append(self.last["policy"])  # "the law", "the act"
+            elif self._refer(item) is not None:
+                found.append(self._refer(item))  # "the package", "the dynamic cap"
             else:
                 found += self._actors(s, item, include_children=True) or [
                     e for e in [self._known(s, item, AKG.Agreement), self._known(s, item, AKG.Policy)] if e]
@@ -685,7 +827,7 @@ class Extractor:
                 self._propose(s, (agreement, AKG.counterbalances, actor), "consequence", verb)
 
     def _ties(self, s: _Sentence, verb) -> None:
-        if not any(o.lemma_.lower() in TIE_NOUNS for o in _children(verb, "dobj")):
+        if not any(o.lemma_.lower() in TIE_NOUNS or o.lower_ in TIE_NOUNS for o in _children(verb, "dobj")):
             return
         actors = []
         for subject in _subjects(verb):
@@ -718,6 +860,16 @@ class Extractor:
             for subject in _subjects(verb):
                 if subject.lower_ in ("which", "that", "who") and verb.dep_ == "relcl":
                     orgs.append(self._organisation(s, verb.head))
+                elif subject.lemma_.lower() == "member":  # "whose / its / the bloc's members include"
+                    for poss in _children(subject, "poss"):
+                        if poss.lower_ == "whose" and verb.dep_ == "relcl":
+                            owner = verb.head
+                            orgs += [self._organisation(s, owner)] + (
+                                [self._organisation(s, owner.head)] if owner.dep_ == "appos" else [])
+                        elif poss.lower_ in _PRONOUN_POSSESSIVES:
+                            orgs.append(self.last.get("organisation"))
+                        else:
+                            orgs.append(self._organisation(s, poss))
                 else:
                     orgs.append(self._organisation(s, subject))
             members = []
@@ -731,19 +883,41 @@ class Extractor:
         orgs = [self._organisation(s, p) for prep in _children(noun, "prep") if prep.lower_ == "of"
                 for p in _children(prep, "pobj")]
         orgs += [self._organisation(s, c) for c in noun.children if c.dep_ == "poss"]
+        orgs += [self._organisation(s, c) for c in noun.children  # "Mercosur members A and B"
+                 if c.dep_ == "compound" and c.i == noun.i - 1 and any(a.dep_ == "appos" for a in noun.children)]
+        relative = noun.head if noun.dep_ == "nsubj" and noun.head.lemma_ == "be" else None
+        if any(c.lower_ == "whose" for c in noun.children) and relative is not None \
+                and relative.dep_ == "relcl":
+            owner = relative.head  # "the bloc whose members are …": the bloc, or what it is
+            owners = [owner] + ([owner.head] if owner.dep_ == "appos" else [])
+            orgs += [self._organisation(s, o) for o in owners]
+        admitting = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ == "as" and \
+            noun.head.head.lemma_.lower() in ("admit", "accept", "welcome") else None
+        if admitting is not None:  # "Y admitted X as a full member"
+            orgs += [self._organisation(s, t) for t in _subjects(admitting)]
         orgs = [o for o in orgs if o is not None]
         if not orgs:
             return
         members = []
+        if admitting is not None:
+            for obj in _children(admitting, "dobj"):
+                members += self._actor_list(s, obj)
+        if relative is not None:  # "its members are A, B and C"
+            for attr in _children(relative, "attr"):
+                members += self._actor_list(s, attr)
         if noun.dep_ == "appos":  # "Kazakhstan, a member of the EAEU, …"
             members += self._actor_list(s, noun.head)
         elif noun.dep_ in ("attr",):  # "X is a member of Y"
             for subject in _subjects(noun.head):
                 members += self._actor_list(s, subject)
+        elif noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.lower_ == "one" \
+                and noun.head.head.dep_ == "attr":  # "X is one of the founding members of Y"
+            for subject in _subjects(noun.head.head.head):
+                members += self._actor_list(s, subject)
         for child in noun.children:  # "members Brazil, Argentina and Uruguay"
             if child.dep_ in ("appos", "dobj"):
                 members += self._actor_list(s, child)
-        predicate_token = noun.head if noun.dep_ == "attr" else noun
+        predicate_token = noun.head if noun.dep_ == "attr" else admitting if admitting is not None else noun
         for org in orgs:
             for member in _unique(members):
                 self._propose(s, (member, AKG.memberOf, org), "membership", predicate_token)
@@ -755,6 +929,8 @@ class Extractor:
         if token.lower_ in ANAPHORA and self.last.get("organisation"):
             return self.last["organisation"]
         candidate = s.candidate.get(token.i)
+        if candidate is not None and _AGREEMENT_NAME.search(candidate.surface):
+            return None
         if candidate is not None and (candidate.kind == "organisation" or (
                 candidate.kind == "place" and _looks_like_bloc(candidate.surface))):
             node = self.minter.mint(candidate.surface, AKG.Bloc if _looks_like_bloc(candidate.surface)
@@ -783,6 +959,11 @@ class Extractor:
                 c.lower_ == "the" for c in token.children):
             return [self.last["organisation"]]
         candidate = s.candidate.get(token.i)
+        if candidate is not None and _AGREEMENT_NAME.search(candidate.surface):
+            return []  # "the Comprehensive Economic Partnership Agreement" is no party
+        government = self._government(s, token, candidate)
+        if government is not None:
+            return [government]
         if candidate is not None and (candidate.kind in ("organisation", "state") or (
                 candidate.kind == "place" and _looks_like_bloc(candidate.surface))):
             return [self._organisation(s, token)]
@@ -800,6 +981,25 @@ class Extractor:
             if found and (token.lemma_.lower() in GOVERNMENT_NOUNS or token.dep_ in ("nsubj", "agent", "pobj")):
                 return found[:1] if token.lemma_.lower() in GOVERNMENT_NOUNS else []
         return []
+
+    def _government(self, s: _Sentence, token, candidate) -> URIRef | None:
+        """A state's government body acts for the state: "Japan's Ministry of Economy,
+        Trade and Industry", "its Treasury Department" (its: the last state the
+        sentence names before it)."""
+        if candidate is None or not _GOVERNMENT_NAME.search(candidate.surface):
+            return None
+        first = min((t for t in s.doc if s.candidate.get(t.i) is candidate), key=lambda t: t.i)
+        for child in [*token.children, *first.children]:
+            if child.dep_ != "poss":
+                continue
+            entity = s.entity.get(child.i)
+            if entity is not None and self.gazetteer.is_a(entity, AKG.State):
+                return entity
+            if child.lower_ in _PRONOUN_POSSESSIVES:
+                before = [s.entity[t.i] for t in s.doc[:child.i] if t.i in s.entity
+                          and self.gazetteer.is_a(s.entity[t.i], AKG.State)]
+                return before[-1] if before else None
+        return None
 
     def _industry_group(self, s: _Sentence, token) -> URIRef | None:
         """'French farmers', 'South Korean battery makers': an industry group."""
@@ -898,7 +1098,7 @@ def _measure_type(token) -> URIRef | None:
     return None
 
 
-def _noun_phrase(noun, s: _Sentence, *, keep_names: bool = False) -> str:
+def _noun_phrase(noun, s: _Sentence, *, keep_names: bool = False, keep_actors: bool = False) -> str:
     """The noun with its compounds and adjectives, without determiners and possessors."""
     left = [t for t in noun.subtree if t.i < noun.i and t.dep_ in ("compound", "amod", "nmod", "nummod", "punct", "npadvmod")
             and t.head.i <= noun.i]
@@ -906,7 +1106,12 @@ def _noun_phrase(noun, s: _Sentence, *, keep_names: bool = False) -> str:
     for token in reversed(left):
         if token.i == start - 1 and not token.is_punct or (token.is_punct and token.text in "-–—" and token.i == start - 1):
             start = token.i
-    if not keep_names:
+    if keep_names:  # a coordinated name: "the CHIPS and Science Act"
+        for child in noun.lefts:
+            if child.dep_ in ("compound", "nmod") and child.pos_ == "PROPN" and \
+                    any(c.dep_ == "conj" for c in child.children):
+                start = min(start, child.left_edge.i)
+    if not keep_names and not keep_actors:
         while start < noun.i and s.entity.get(start) is not None and \
                 (s.gazetteer.is_a(s.entity[start], AKG.Actor)):
             start += 1  # the parties are in the label anyway
@@ -928,15 +1133,41 @@ def _definite_bare(noun) -> bool:
     return bool(determiners & {"the", "this", "these", "those", "that"}) and not modified
 
 
-def _measure_phrase(noun, s: _Sentence) -> str:
+def _measure_phrase(noun, s: _Sentence, *, keep_actors: bool = False) -> str:
     """The measure as the text names it, with what it is on: 'ban on exports of
-    unprocessed nickel ore' (at most eight words after the noun)."""
-    phrase = _noun_phrase(noun, s)
+    unprocessed nickel ore' (at most eight words after the noun); with
+    ``keep_actors`` the names of actors before it stay ('Dutch licensing regime')."""
+    phrase = _noun_phrase(noun, s, keep_actors=keep_actors)
+    head = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ == "of" else None
+    if head is not None and head.lemma_.lower() in _BATCH_NOUNS:
+        phrase = f"{_noun_phrase(head, s)} of {phrase}"  # "20th package of sanctions"
     for child in noun.rights:
         if child.dep_ == "prep" and child.lower_ in ("on", "against", "of") and child.i == noun.i + 1:
             end = min(child.right_edge.i, child.i + 8)
             return f"{phrase} {s.doc[child.i:end + 1].text}".strip()
     return phrase
+
+
+_BATCH_NOUNS = {"package", "round", "set", "wave", "raft", "batch", "series", "tranche", "slate"}
+
+
+def _proper_name(noun) -> str | None:
+    """The name a proper-noun head closes: the run of capitalised words and dashes
+    before it ("India–Middle East–Europe Economic Corridor"); None for a single word
+    or when the head is not a proper noun."""
+    if noun.pos_ != "PROPN" or not noun.text[:1].isupper():
+        return None
+    start = noun.i
+    while start > 0:
+        before = noun.doc[start - 1]
+        if (before.pos_ == "PROPN" and before.text[:1].isupper()) or (
+                before.text in "-–—" and start - 2 >= 0 and noun.doc[start - 2].pos_ == "PROPN"):
+            start -= 1
+        else:
+            break
+    if start == noun.i:
+        return None
+    return noun.doc[start:noun.i + 1].text
 
 
 def _has_name(token) -> bool:
@@ -974,13 +1205,40 @@ def _unique(items) -> list:
     return out
 
 
-def normalise_date(text: str) -> str | None:
-    """'3 March 2025', 'March 3, 2025', 'September 2025', '2025' → ISO 8601 (partial)."""
+def _anchor(published: str | None) -> tuple[int, int, int] | None:
+    found = re.fullmatch(r"((?:19|20)\d{2})-(\d{2})-(\d{2})", str(published or "").strip())
+    return (int(found[1]), int(found[2]), int(found[3])) if found else None
+
+
+def normalise_date(text: str, anchor: tuple[int, int, int] | None = None) -> str | None:
+    """'3 March 2025', 'March 3, 2025', 'September 2025', '2025' → ISO 8601 (partial).
+    With ``anchor`` (the publication date as year, month, day), dates without a year
+    are read as the last such date on or before it — "last July", "10 February",
+    "in March" — and "last year", "this year" as years; the future ("next year",
+    a month still ahead) is left without a date rather than guessed."""
     lowered = text.lower().replace(",", " ")
     year = re.search(r"\b(19|20)\d{2}\b", lowered)
+    month = next((n for name, n in _MONTHS.items()
+                  if re.search(rf"\b{name[:3]}(?:{name[3:]}|\.)?\b", lowered)), None)
     if not year:
-        return None
-    month = next((n for name, n in _MONTHS.items() if re.search(rf"\b{name[:3]}\w*\b", lowered)), None)
+        if anchor is None or re.search(r"\b(next|coming|following)\b", lowered):
+            return None
+        if month is None:
+            if re.search(r"\blast year\b", lowered):
+                return str(anchor[0] - 1)
+            if re.search(r"\bthis year\b", lowered):
+                return str(anchor[0])
+            return None
+        day = re.search(r"\b([0-3]?\d)(?:st|nd|rd|th)?\b", lowered)
+        if month < anchor[1] or (month == anchor[1] and (day is None or int(day[1]) <= anchor[2])):
+            when = anchor[0]
+        elif "last" in lowered.split():
+            when = anchor[0] - 1
+        else:
+            return None  # still ahead of the publication date
+        if day and 1 <= int(day[1]) <= 31:
+            return f"{when}-{month:02d}-{int(day[1]):02d}"
+        return f"{when}-{month:02d}"
     if month is None:
         return year.group(0)
     day = re.search(r"\b([0-3]?\d)(?:st|nd|rd|th)?\b", lowered.replace(year.group(0), ""))
