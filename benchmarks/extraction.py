@@ -67,6 +67,9 @@ class Scores:
     misses: list = field(default_factory=list)
     false: list = field(default_factory=list)
     articles: list = field(default_factory=list)
+    by_construction: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
+    predicted_confidence: list = field(default_factory=list)  # (confidence, right)
+    gold_best: list = field(default_factory=list)  # best confidence that found each gold fact
 
     @property
     def precision(self) -> float:
@@ -86,14 +89,22 @@ def short(node) -> str:
     return str(node).rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
-def predicted_facts(layer, minter: Minter) -> list[tuple[str, str, str, str, str]]:
-    """(subject, relation, object, modality, quote-start) in the gold's terms."""
+def predicted_facts(layer, minter: Minter, origin: dict | None = None) -> list[tuple[str, str, str, str]]:
+    """(subject, relation, object, modality) in the gold's terms; ``origin`` collects,
+    per fact, the highest confidence a claim gave it and that claim's construction."""
     facts, stances = [], defaultdict(dict)
+    origin = {} if origin is None else origin
+
+    def note(fact, construction: str, confidence: float) -> None:
+        if fact not in origin or confidence > origin[fact][1]:
+            origin[fact] = (construction, confidence)
+
     for claim in layer.claims.claims:
         modality = MODALITIES[claim.modality]
         if claim.predicate in (AKG.stanceHolder, AKG.attitude, AKG.stanceTarget):
             stances[(claim.subject, claim.start)][claim.predicate] = claim.object
             stances[(claim.subject, claim.start)]["modality"] = modality
+            stances[(claim.subject, claim.start)]["confidence"] = float(claim.confidence)
             continue
         relation = RELATIONS.get(claim.predicate)
         if relation is None:
@@ -104,13 +115,17 @@ def predicted_facts(layer, minter: Minter) -> list[tuple[str, str, str, str, str
         elif isinstance(obj, Literal):
             obj = str(obj)
         facts.append((claim.subject, relation, obj, modality))
+        note(facts[-1], claim.source, float(claim.confidence))
     for parts in stances.values():
         if {AKG.stanceHolder, AKG.attitude, AKG.stanceTarget} <= set(parts):
             facts.append((parts[AKG.stanceHolder], f"stance:{short(parts[AKG.attitude]).lower()}",
                           parts[AKG.stanceTarget], parts["modality"]))
+            note(facts[-1], "stance", parts["confidence"])
+    confidence = {c.subject: float(c.confidence) for c in layer.claims.claims}
     for entity in layer.claims.entities:
         if entity.type != AKG.Stance:
             facts.append((entity.iri, "a", TYPES.get(entity.type, short(entity.type)), "fact"))
+            note(facts[-1], f"type ({short(entity.method)})", confidence.get(entity.iri, 0.6))
     return list(dict.fromkeys(facts))
 
 
@@ -163,7 +178,8 @@ def score_article(path: Path, split: Scores, gazetteer, supers, details: bool) -
     layer = read_document(document, parse, mentions, candidates, gazetteer, minter)
     split.seconds.append(time.perf_counter() - started)
     matcher = Matcher(gold, minter, gazetteer)
-    predicted = predicted_facts(layer, minter)
+    origin: dict = {}
+    predicted = predicted_facts(layer, minter, origin)
     gold_facts = [f for f in gold.get("facts") or [] if isinstance(f, list) and len(f) >= 3]
     gold_facts += [[key, "a", spec["type"], "fact"] for key, spec in (gold.get("entities") or {}).items()
                    if isinstance(spec, dict) and spec.get("type")
@@ -171,14 +187,21 @@ def score_article(path: Path, split: Scores, gazetteer, supers, details: bool) -
     for fact in gold_facts:
         relation = _relation(fact)
         split.gold[relation] += 1
-        if any(matcher.fact(fact, p) for p in predicted):
+        found = [origin[p][1] for p in predicted if matcher.fact(fact, p)]
+        split.gold_best.append(max(found, default=None))  # for recall at a confidence
+        if found:
             split.tp[relation] += 1
         elif details:
             split.misses.append(f"{path.stem}: {fact}")
     for p in predicted:
         relation = p[1] if not p[1].startswith("stance") else "stance"
         split.predicted[relation] += 1
-        if any(matcher.fact(f, p) for f in gold_facts):
+        right = any(matcher.fact(f, p) for f in gold_facts)
+        construction, confidence = origin[p]
+        split.by_construction[construction][0] += 1
+        split.by_construction[construction][1] += right
+        split.predicted_confidence.append((confidence, right))
+        if right:
             split.pred_tp[relation] += 1
         elif details:
             split.false.append(f"{path.stem}: {short(p[0])} {p[1]} {short(p[2])} [{p[3]}]")
@@ -252,6 +275,15 @@ def report(name: str, scores: Scores, count: int, details: bool) -> None:
     print(f"  polarity errors (hedged/negated/denied/future stated as fact): {len(scores.polarity)}")
     for line in scores.polarity:
         print(f"    {line}")
+    print("  by construction (predicted facts):")
+    for construction, (pred, right) in sorted(scores.by_construction.items()):
+        print(f"    {construction:<28}{pred:>5} predicted{right:>5} right   P {_ratio(right, pred):.2f}")
+    print("  at a confidence threshold (the claims' akg:confidence):")
+    for threshold in sorted({c for c, _ in scores.predicted_confidence}):
+        kept = [right for c, right in scores.predicted_confidence if c >= threshold]
+        found = sum(1 for c in scores.gold_best if c is not None and c >= threshold)
+        print(f"    ≥ {threshold:.2f}: {len(kept):>4} facts  P {_ratio(sum(kept), len(kept)):.2f}"
+              f"  R {_ratio(found, len(scores.gold_best)):.2f}")
     print("  per article (facts):")
     for line in scores.articles:
         print(f"    {line}")

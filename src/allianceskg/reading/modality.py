@@ -56,12 +56,14 @@ NOUN_HEDGE_ADJECTIVES = {"possible", "potential", "likely", "rumoured", "rumored
                          "threatened", "speculative"}
 # … and negated when what it is "has not materialised", "never happened".
 EXISTENCE_VERBS = {"materialise", "materialize", "happen", "occur", "exist", "emerge",
-                   "proceed", "arrive", "appear", "eventuate", "transpire"}
+                   "arrive", "eventuate", "transpire"}
+# "declined to admit", "failed to sign", "refused to join": the complement did not happen.
+REFUSAL_VERBS = {"decline", "refuse", "fail", "veto", "reject", "balk", "neglect"}
 # "Newspapers reported that …": what the media report, unconfirmed, is hearsay.
 HEARSAY_VERBS = {"report", "claim", "allege", "rumour", "rumor"}
 MEDIA_NOUNS = {"newspaper", "newspapers", "media", "press", "outlet", "outlets", "reports",
                "report", "sources", "source", "tabloid", "tabloids", "broadcaster",
-               "broadcasters", "daily", "dailies", "agency", "agencies", "reporters"}
+               "broadcasters", "daily", "dailies", "reporters"}
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,9 @@ def decide(token, about=None) -> Decision:
     discussed"), is hedged by its own modifiers too."""
     hedge, future, speaker = None, False, None
     if about is not None and about is not token:
+        negated = _negated(about, None)  # "No agreement was signed"
+        if negated:
+            return Decision(None, reason=negated)
         hedge = _hedge(about, None)
     node, child = token, None
     for _ in range(12):
@@ -117,8 +122,11 @@ def _negated(node, child) -> str | None:
                                                 "relcl", "aux", "auxpass", "dobj", "pobj",
                                                 "prep", "attr", "nsubj", "nsubjpass", "acomp"):
         return None
-    if child is not None and child.dep_ in ("nsubj", "nsubjpass") and \
-            node.lemma_.lower() in EXISTENCE_VERBS and child.pos_ == "NOUN":
+    if child is not None and child.dep_ == "xcomp" and node.lemma_.lower() in REFUSAL_VERBS:
+        return f"refused ({node.text!r})"
+    if child is not None and child.dep_ in ("nsubj", "nsubjpass") and child.pos_ == "NOUN" and \
+            node.lemma_.lower() in EXISTENCE_VERBS and \
+            not any(c.dep_ in ("xcomp", "acomp", "ccomp") for c in node.children):
         for neg in _children(node, "neg"):  # "the tariff has not materialised"
             return f"negated by {neg.text!r} ({node.text!r})"
     if child is not None and child.dep_ in ("nsubj", "nsubjpass", "pobj", "prep", "dobj"):

@@ -49,8 +49,6 @@ SCHEMA_LOCATION = URIRef("https://schema.org/location")
 AGREEMENT_NOUNS = {"agreement", "deal", "pact", "partnership", "alliance", "accord", "treaty",
                    "framework", "dialogue", "initiative", "compact", "memorandum",
                    "arrangement", "fta", "charter", "corridor", "contract"}
-ALLIANCE_NOUNS = {"alliance", "partnership", "pact", "framework", "dialogue", "initiative",
-                  "compact", "charter", "corridor"}
 STATUS_VERBS = {
     "launch": AKG.Launched, "establish": AKG.Launched, "form": AKG.Launched,
     "unveil": AKG.Launched, "announce": AKG.Launched, "create": AKG.Launched,
@@ -120,6 +118,8 @@ BAN_VERBS = {"ban": AKG.TradeBan, "prohibit": AKG.TradeBan, "embargo": AKG.Trade
              "sanction": AKG.Sanctions}
 COUNTER_VERBS = {"counter", "counterbalance", "offset", "balance", "check", "contain",
                  "blunt", "dilute", "rival", "curb"}
+_WITHDRAWING = {"drop", "withdraw", "end", "lift", "collapse", "fade", "soften", "abandon",
+                "lose", "wane", "evaporate", "erode", "dwindle", "cool", "waver"}
 STANCE_HOLDER_VERBS = {"lead", "voice", "express", "signal", "reiterate", "give", "offer",
                        "pledge", "declare", "register", "state", "lend", "throw", "announce",
                        "make", "repeat", "restate", "confirm", "spearhead"}
@@ -148,6 +148,8 @@ STANCE_NOUNS = {"opposition": AKG.Opposition, "objection": AKG.Opposition,
                 "approval": AKG.Approval, "praise": AKG.Approval,
                 "scepticism": AKG.Scepticism, "skepticism": AKG.Scepticism}
 _DEFINITE = {"the", "this", "that", "these", "those"}
+_NOT_YET_MEMBERS = {"prospective", "candidate", "observer", "aspiring", "future", "potential",
+                    "would-be", "possible", "applicant"}
 _AGREEMENT_NAME = re.compile(r"\b(Agreement|Pact|Partnership|Accord|Treaty|Compact|Framework|"
                              r"Dialogue|Initiative|Charter|Corridor|Deal|Arrangement|"
                              r"Memorandum)$")
@@ -302,10 +304,15 @@ class Extractor:
             return None
         needed = {noun.lemma_.lower()} | {c.lemma_.lower() for c in noun.children
                                           if c.dep_ in ("compound", "amod", "nmod")}
+        found = []
         for node, words in reversed(self.recent):
-            if needed <= words:
-                return node
-        return None
+            if needed <= words and node not in found:
+                found.append(node)
+                if len(found) == 2:
+                    break
+        if len(found) == 2 and len(needed) == 1:
+            return None  # "the tariffs" after two different tariffs: ambiguous
+        return found[0] if found else None
 
     def _propose(self, s: _Sentence, triple, construction: str, predicate_token,
                  decision: Decision | None = None) -> None:
@@ -316,6 +323,8 @@ class Extractor:
 
     # agreements ---------------------------------------------------------------
     def _agreement(self, s: _Sentence, noun) -> None:
+        if noun.dep_ == "compound" and noun.head.lemma_.lower() in AGREEMENT_NOUNS:
+            return  # "Partnership" in "… Partnership Agreement": the head reads it
         candidate = s.candidate.get(noun.i)
         if candidate is not None and _AGREEMENT_NAME.search(candidate.surface) and \
                 s.char(noun) + len(noun.text) < candidate.end:
@@ -345,6 +354,8 @@ class Extractor:
     def _agreement_pronoun(self, s: _Sentence, verb) -> None:
         """'It was signed at the summit in Brussels on 23 June 2025', 'It stalled':
         "it" is the agreement the document read last, when nothing else was read since."""
+        if any(c.dep_ in ("ccomp", "xcomp", "csubj", "csubjpass", "dobj") for c in verb.children):
+            return  # "It was agreed that …" (a dummy subject), "It suspends tariffs"
         subjects = _children(verb, "nsubjpass") or (
             _children(verb, "nsubj") if STATUS_VERBS[verb.lemma_.lower()] == AKG.Stalled else [])
         if not any(t.lower_ == "it" for t in subjects):
@@ -372,19 +383,16 @@ class Extractor:
         candidate = s.candidate.get(noun.i)
         if candidate is not None and _AGREEMENT_NAME.search(candidate.surface) \
                 and candidate.surface.lower().endswith(noun.lower_):
-            name = candidate.surface.removeprefix("the ").strip()
-            kind = AKG.TradeAgreement if "trade" in name.lower() else \
-                AKG.Alliance if noun.lemma_.lower() in ALLIANCE_NOUNS else AKG.Agreement
+            name = re.sub(r"^the\s+", "", candidate.surface, flags=re.I).strip()
+            kind = _agreement_kind(noun, name)
             return self.minter.mint(name, kind, "agreement", phrase_key=(kind, name.lower()))
         name = _proper_name(noun)
         if name is not None:  # "the India–Middle East–Europe Economic Corridor": its name
-            kind = AKG.TradeAgreement if "trade" in name.lower() else \
-                AKG.Alliance if noun.lemma_.lower() in ALLIANCE_NOUNS else AKG.Agreement
+            kind = _agreement_kind(noun, name)
             return self.minter.mint(name, kind, "agreement", phrase_key=(kind, name.lower()))
         if not parties and not _has_name(noun):
             return None
-        kind = AKG.TradeAgreement if "trade" in phrase.lower() or "fta" in phrase.lower() \
-            else AKG.Alliance if noun.lemma_.lower() in ALLIANCE_NOUNS else AKG.Agreement
+        kind = _agreement_kind(noun, phrase)
         label = _party_label(parties, self.gazetteer, phrase)
         return self.minter.mint(label, kind, "agreement", phrase_key=(kind, tuple(sorted(parties))))
 
@@ -449,8 +457,11 @@ class Extractor:
                     break
         for prep in _children(verb, "prep"):
             for pobj in _children(prep, "pobj"):
-                if pobj.lemma_.lower() in ("summit", "meeting", "conference", "forum", "talks"):
+                if pobj.lemma_.lower() in ("summit", "meeting", "conference", "forum", "talks") \
+                        and prep.lower_ in ("at", "during", "on"):  # not "before the summit"
                     phrase = _noun_phrase(pobj, s, keep_names=True)
+                    if date:  # one summit of a series: "G7 summit 2026"
+                        phrase = f"{phrase} {date[:4]}" if date[:4] not in phrase else phrase
                     event = self.minter.mint(phrase, AKG.Summit, "agreement",
                                              phrase_key=(AKG.Summit, phrase.lower()))
                     self._propose(s, (node, AKG.announcedAt, event), "venue", verb, decision)
@@ -675,6 +686,7 @@ class Extractor:
             if node is None:
                 continue
             self.last["policy"] = node
+            self.last["thing"] = node
             self.recent.append((node, frozenset({obj.lemma_.lower()} | {
                 w.lower() for w in re.findall(r"[\w-]+", self.minter.label(node) or "")})))
             actors = []
@@ -695,7 +707,7 @@ class Extractor:
         candidate = s.candidate.get(token.i)
         if candidate is not None and candidate.kind == "law" and \
                 candidate.surface.lower().endswith(token.lower_):
-            phrase = candidate.surface.removeprefix("the ").strip()
+            phrase = re.sub(r"^the\s+", "", candidate.surface, flags=re.I).strip()
         elif token.ent_type_ == "LAW":  # "the CHIPS and Science Act", "chips" linked or not
             span = next((e for e in token.doc.ents if e.start <= token.i < e.end), None)
             if span is not None and span.root == token:
@@ -748,7 +760,10 @@ class Extractor:
         if attitude == AKG.Support:  # "state support for chipmakers" is a subsidy
             targets = [t for t in targets if not self.gazetteer.is_a(t, AKG.Actor)
                        and not self.minter.is_actor(t)]
-        decision = decide(verb if verb is not None else noun)
+        if noun.head.lemma_.lower() in _WITHDRAWING or any(
+                c.lower_ in ("little", "no", "scant", "waning", "dwindling") for c in noun.children):
+            return  # "dropped its opposition", "support … has collapsed", "little support"
+        decision = decide(verb if verb is not None else noun, noun)
         for holder in _unique(holders):
             for target in _unique(targets):
                 if target != holder:
@@ -891,6 +906,8 @@ class Extractor:
             owner = relative.head  # "the bloc whose members are …": the bloc, or what it is
             owners = [owner] + ([owner.head] if owner.dep_ == "appos" else [])
             orgs += [self._organisation(s, o) for o in owners]
+        if any(c.lower_ in _NOT_YET_MEMBERS for c in noun.children if c.dep_ in ("amod", "compound")):
+            return  # "a prospective member", "a candidate member", "an observer member"
         admitting = noun.head.head if noun.dep_ == "pobj" and noun.head.lower_ == "as" and \
             noun.head.head.lemma_.lower() in ("admit", "accept", "welcome") else None
         if admitting is not None:  # "Y admitted X as a full member"
@@ -918,9 +935,10 @@ class Extractor:
             if child.dep_ in ("appos", "dobj"):
                 members += self._actor_list(s, child)
         predicate_token = noun.head if noun.dep_ == "attr" else admitting if admitting is not None else noun
+        decision = decide(predicate_token, noun)
         for org in orgs:
             for member in _unique(members):
-                self._propose(s, (member, AKG.memberOf, org), "membership", predicate_token)
+                self._propose(s, (member, AKG.memberOf, org), "membership", predicate_token, decision)
 
     def _organisation(self, s: _Sentence, token) -> URIRef | None:
         entity = s.entity.get(token.i)
@@ -1151,6 +1169,24 @@ def _measure_phrase(noun, s: _Sentence, *, keep_actors: bool = False) -> str:
 _BATCH_NOUNS = {"package", "round", "set", "wave", "raft", "batch", "series", "tranche", "slate"}
 
 
+_TRADE_WORDS = re.compile(r"\b(trade|fta|free-trade|economic partnership agreement|cepa|customs union)\b")
+_SECURITY_WORDS = re.compile(r"\b(security|defen[cs]e|military|mutual|maritime|alliance)\b")
+
+
+def _agreement_kind(noun, phrase: str) -> URIRef:
+    """The most specific type the words support: a trade agreement when they say trade,
+    an alliance when the noun is one or a pact or treaty is about security or defence,
+    else an agreement (a "partnership", "dialogue" or "corridor" is not evidence of more)."""
+    text = phrase.lower()
+    if _TRADE_WORDS.search(text):
+        return AKG.TradeAgreement
+    lemma = noun.lemma_.lower()
+    if lemma == "alliance" or (lemma in ("pact", "treaty", "accord", "partnership")
+                               and _SECURITY_WORDS.search(text)):
+        return AKG.Alliance
+    return AKG.Agreement
+
+
 def _proper_name(noun) -> str | None:
     """The name a proper-noun head closes: the run of capitalised words and dashes
     before it ("India–Middle East–Europe Economic Corridor"); None for a single word
@@ -1160,6 +1196,8 @@ def _proper_name(noun) -> str | None:
     start = noun.i
     while start > 0:
         before = noun.doc[start - 1]
+        if before.lower_ in STATUS_VERBS or before.lemma_.lower() in STATUS_VERBS:
+            break  # a headline's "Vietnam, Japan Sign Landmark Minerals Pact"
         if (before.pos_ == "PROPN" and before.text[:1].isupper()) or (
                 before.text in "-–—" and start - 2 >= 0 and noun.doc[start - 2].pos_ == "PROPN"):
             start -= 1
@@ -1186,7 +1224,9 @@ def _labels(entities: list[URIRef], gazetteer: Gazetteer) -> str:
 def _measure_label(phrase: str, imposers: list[URIRef], targets: list[URIRef],
                    gazetteer: Gazetteer) -> str:
     label = " ".join(filter(None, [_labels(imposers, gazetteer), phrase]))
-    if targets and not any(gazetteer.labels.get(t, "\0") in phrase for t in targets):
+    named = {gazetteer.labels.get(t, "\0") for t in targets} | {
+        demonym for demonym, entity in gazetteer.demonyms.items() if entity in targets}
+    if targets and not any(re.search(rf"\b{re.escape(n)}\b", phrase) for n in named):
         return f"{label} on {_labels(targets, gazetteer)}"
     return label
 
@@ -1211,37 +1251,54 @@ def _anchor(published: str | None) -> tuple[int, int, int] | None:
 
 
 def normalise_date(text: str, anchor: tuple[int, int, int] | None = None) -> str | None:
-    """'3 March 2025', 'March 3, 2025', 'September 2025', '2025' → ISO 8601 (partial).
-    With ``anchor`` (the publication date as year, month, day), dates without a year
-    are read as the last such date on or before it — "last July", "10 February",
-    "in March" — and "last year", "this year" as years; the future ("next year",
-    a month still ahead) is left without a date rather than guessed."""
+    """'3 March 2025', 'March 3, 2025', 'Sept. 5, 2025', 'September 2025', '2025' → ISO
+    8601 (partial). With ``anchor`` (the publication date as year, month, day), dates
+    without a year are read as the last such date on or before it — "last July", "10
+    February", "in March" — and "last year", "this year" as years; the future ("next
+    year", a month still ahead) is left without a date rather than guessed. A day is
+    kept only when it stands next to its month and exists."""
     lowered = text.lower().replace(",", " ")
     year = re.search(r"\b(19|20)\d{2}\b", lowered)
-    month = next((n for name, n in _MONTHS.items()
-                  if re.search(rf"\b{name[:3]}(?:{name[3:]}|\.)?\b", lowered)), None)
+    found = next(((n, m) for name, n in _MONTHS.items()
+                  for m in [re.search(rf"\b{name[:3]}[a-z]*\.?(?=\s|$)", lowered)]
+                  if m and name.startswith(m.group(0).rstrip(".")[:len(name)])), None)
+    month = found[0] if found else None
+    day = None
+    if found is not None:
+        around = re.search(rf"(?:\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{re.escape(found[1].group(0))})|"
+                           rf"(?:{re.escape(found[1].group(0))}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b)", lowered)
+        if around:
+            day = int(around.group(1) or around.group(2))
     if not year:
         if anchor is None or re.search(r"\b(next|coming|following)\b", lowered):
             return None
         if month is None:
-            if re.search(r"\blast year\b", lowered):
+            if re.search(r"(?<!the )\blast year\b", lowered):
                 return str(anchor[0] - 1)
             if re.search(r"\bthis year\b", lowered):
                 return str(anchor[0])
             return None
-        day = re.search(r"\b([0-3]?\d)(?:st|nd|rd|th)?\b", lowered)
-        if month < anchor[1] or (month == anchor[1] and (day is None or int(day[1]) <= anchor[2])):
+        last = "last" in lowered.split()
+        if not last and (month < anchor[1] or (month == anchor[1] and (day or 1) <= anchor[2])):
             when = anchor[0]
-        elif "last" in lowered.split():
-            when = anchor[0] - 1
+        elif last:
+            when = anchor[0] if month < anchor[1] else anchor[0] - 1
         else:
             return None  # still ahead of the publication date
-        if day and 1 <= int(day[1]) <= 31:
-            return f"{when}-{month:02d}-{int(day[1]):02d}"
-        return f"{when}-{month:02d}"
-    if month is None:
-        return year.group(0)
-    day = re.search(r"\b([0-3]?\d)(?:st|nd|rd|th)?\b", lowered.replace(year.group(0), ""))
-    if day and 1 <= int(day.group(1)) <= 31:
-        return f"{year.group(0)}-{month:02d}-{int(day.group(1)):02d}"
-    return f"{year.group(0)}-{month:02d}"
+    else:
+        when = int(year.group(0))
+        if month is None:
+            return year.group(0)
+    if day is not None and _real_day(when, month, day):
+        return f"{when}-{month:02d}-{day:02d}"
+    return f"{when}-{month:02d}"
+
+
+def _real_day(year: int, month: int, day: int) -> bool:
+    import datetime
+
+    try:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return True
