@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Protocol
 
 from rdflib import Graph, URIRef
@@ -69,25 +70,38 @@ class KnowledgeBase:
     provenance: Graph
     tentative: Graph = field(default_factory=Graph)  # entailments needing a weak premise
 
+    @cached_property
+    def _index(self) -> tuple[dict, dict, dict]:
+        """The asserted graphs indexed once (a corpus has a graph per document):
+        triple → the graphs asserting it, (s, p) → objects, (p, o) → subjects."""
+        where: dict = {}
+        by_sp: dict = {}
+        by_po: dict = {}
+        for name in sorted(self.asserted):
+            for triple in self.asserted[name]:
+                where.setdefault(triple, []).append(name)
+                s, p, o = triple
+                by_sp.setdefault((s, p), set()).add(o)
+                by_po.setdefault((p, o), set()).add(s)
+        return {t: tuple(names) for t, names in where.items()}, by_sp, by_po
+
     def asserted_in(self, triple: Triple) -> tuple[URIRef, ...]:
-        return tuple(sorted(name for name, g in self.asserted.items() if triple in g))
+        return self._index[0].get(triple, ())
 
     def holds(self, triple: Triple) -> bool:
         return (triple in self.inferred or triple in self.ontology or triple in self.tentative
-                or any(triple in g for g in self.asserted.values()))
+                or triple in self._index[0])
 
     def objects(self, subject: Node, predicate: Node) -> set[Node]:
         found = set(self.inferred.objects(subject, predicate))
         found.update(self.tentative.objects(subject, predicate))
-        for graph in self.asserted.values():
-            found.update(graph.objects(subject, predicate))
+        found.update(self._index[1].get((subject, predicate), ()))
         return found
 
     def subjects_with(self, predicate: Node, obj: Node) -> set[Node]:
         found = set(self.inferred.subjects(predicate, obj))
         found.update(self.tentative.subjects(predicate, obj))
-        for graph in self.asserted.values():
-            found.update(graph.subjects(predicate, obj))
+        found.update(self._index[2].get((predicate, obj), ()))
         return found
 
     def quotes(self, triple: Triple) -> list[Quote]:
