@@ -25,6 +25,7 @@ import json
 import os
 import shutil
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -255,7 +256,7 @@ def void_graph(graphs: dict[URIRef, Graph]) -> Graph:
     release is served (endpoint, dumps, modification time) the service adds
     (allianceskg.web.ops)."""
     void = Graph()
-    everything = {t for g in graphs.values() for t in g}
+    statistics = _Statistics.of(graphs.values())
     void.add((DATASET, RDF.type, VOID.Dataset))
     void.add((DATASET, RDF.type, DCAT.Dataset))
     void.add((DATASET, DCTERMS.title, Literal("allianceskg knowledge graph", lang="en")))
@@ -265,11 +266,11 @@ def void_graph(graphs: dict[URIRef, Graph]) -> Graph:
     void.add((DATASET, DCTERMS.license, URIRef("https://creativecommons.org/licenses/by/4.0/")))
     void.add((DATASET, OWL.versionInfo, Literal(__version__)))
     void.add((DATASET, VOID.uriSpace, Literal(str(ID))))
-    for vocabulary in sorted(vocabularies(everything)):
+    for vocabulary in sorted(_namespaces(statistics.predicates | statistics.classes)):
         void.add((DATASET, VOID.vocabulary, URIRef(vocabulary)))
-    for example in _examples(everything):
+    for example in _examples(statistics.typed_pairs):
         void.add((DATASET, VOID.exampleResource, example))
-    _counts(void, DATASET, everything)
+    _counts(void, DATASET, statistics)
     for name, graph in sorted(graphs.items()):
         void.add((DATASET, VOID.subset, name))
         void.add((name, RDF.type, VOID.Dataset))
@@ -288,9 +289,44 @@ def void_graph(graphs: dict[URIRef, Graph]) -> Graph:
     return void
 
 
-def vocabularies(triples) -> set[str]:
-    """The namespaces of every predicate and class used (VoID §3.5, void:vocabulary)."""
-    terms = {p for _, p, _ in triples} | {o for _, p, o in triples if p == RDF.type}
+@dataclass(frozen=True)
+class _Statistics:
+    """What VoID counts over a set of distinct triples, gathered in one pass (rdflib
+    terms compare in Python, so ``p == RDF.type`` per triple is what made it slow)."""
+
+    triples: int
+    subjects: set
+    objects: set
+    predicates: set
+    classes: set
+    entities: set          # IRIs with a type
+    typed_pairs: list      # (subject, class) of every rdf:type triple
+
+    @classmethod
+    def of(cls, graphs) -> _Statistics:
+        """Over the distinct triples of ``graphs`` (a triple in two graphs counts once)."""
+        is_type = {RDF.type}.__contains__  # a hash probe; __eq__ only on a hit
+        seen: set = set()
+        subjects, objects, predicates, classes, entities, pairs = set(), set(), set(), set(), set(), []
+        for graph in graphs:
+            for triple in graph:
+                if triple in seen:
+                    continue
+                seen.add(triple)
+                s, p, o = triple
+                subjects.add(s)
+                objects.add(o)
+                predicates.add(p)
+                if is_type(p):
+                    classes.add(o)
+                    pairs.append((s, o))
+                    if isinstance(s, URIRef):
+                        entities.add(s)
+        return cls(len(seen), subjects, objects, predicates, classes, entities, pairs)
+
+
+def _namespaces(terms) -> set[str]:
+    """The namespaces of the predicates and classes used (VoID §3.5, void:vocabulary)."""
     known = sorted(PREFIXES.values(), key=len, reverse=True)
     found = set()
     for term in terms:
@@ -307,27 +343,25 @@ def vocabularies(triples) -> set[str]:
 _INSTANCE_SPACES = {str(ID), "https://w3id.org/allianceskg/doc/", str(GRAPH)}
 
 
-def _examples(triples) -> list[URIRef]:
+def _examples(typed_pairs: list) -> list[URIRef]:
     """A few entities of the IRI space: the first agreement, state and risk by IRI."""
     chosen = []
-    for cls in ("Agreement", "State", "Risk"):
-        instances = sorted(s for s, p, o in triples if p == RDF.type and o == AKG[cls]
-                           and str(s).startswith(str(ID)))
+    space = str(ID)
+    for cls in (AKG.Agreement, AKG.State, AKG.Risk):
+        wanted = {cls}.__contains__
+        instances = sorted(s for s, o in typed_pairs if wanted(o) and str(s).startswith(space))
         if instances:
             chosen.append(instances[0])
     return chosen
 
 
-def _counts(void: Graph, node: URIRef, triples: list) -> None:
-    rdf_type = RDF.type  # rdflib's namespace attribute lookup is slow in a loop
-    subjects = {s for s, _, _ in triples}
-    typed = {s for s, p, _ in triples if p == rdf_type and isinstance(s, URIRef)}
-    void.add((node, VOID.triples, _int(len(set(triples)))))
-    void.add((node, VOID.entities, _int(len(typed))))
-    void.add((node, VOID.classes, _int(len({o for _, p, o in triples if p == rdf_type}))))
-    void.add((node, VOID.properties, _int(len({p for _, p, _ in triples}))))
-    void.add((node, VOID.distinctSubjects, _int(len(subjects))))
-    void.add((node, VOID.distinctObjects, _int(len({o for _, _, o in triples}))))
+def _counts(void: Graph, node: URIRef, statistics: _Statistics) -> None:
+    void.add((node, VOID.triples, _int(statistics.triples)))
+    void.add((node, VOID.entities, _int(len(statistics.entities))))
+    void.add((node, VOID.classes, _int(len(statistics.classes))))
+    void.add((node, VOID.properties, _int(len(statistics.predicates))))
+    void.add((node, VOID.distinctSubjects, _int(len(statistics.subjects))))
+    void.add((node, VOID.distinctObjects, _int(len(statistics.objects))))
 
 
 def _int(value: int) -> Literal:
