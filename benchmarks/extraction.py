@@ -184,6 +184,7 @@ def score_article(path: Path, split: Scores, gazetteer, supers, details: bool) -
     gold_facts += [[key, "a", spec["type"], "fact"] for key, spec in (gold.get("entities") or {}).items()
                    if isinstance(spec, dict) and spec.get("type")
                    and not any(f[0] == key and str(f[1]) == "a" for f in gold_facts)]
+    article_found = article_right = 0
     for fact in gold_facts:
         relation = _relation(fact)
         split.gold[relation] += 1
@@ -191,6 +192,7 @@ def score_article(path: Path, split: Scores, gazetteer, supers, details: bool) -
         split.gold_best.append(max(found, default=None))  # for recall at a confidence
         if found:
             split.tp[relation] += 1
+            article_found += 1
         elif details:
             split.misses.append(f"{path.stem}: {fact}")
     for p in predicted:
@@ -203,6 +205,7 @@ def score_article(path: Path, split: Scores, gazetteer, supers, details: bool) -
         split.predicted_confidence.append((confidence, right))
         if right:
             split.pred_tp[relation] += 1
+            article_right += 1
         elif details:
             split.false.append(f"{path.stem}: {short(p[0])} {p[1]} {short(p[2])} [{p[3]}]")
         if p[3] == "fact":
@@ -213,6 +216,9 @@ def score_article(path: Path, split: Scores, gazetteer, supers, details: bool) -
                 split.polarity.append(f"{path.stem}: {short(p[0])} {p[1]} {short(p[2])} "
                                       f"stated as fact; gold: {(hedged or denied)[0]}")
     _score_links(document, gold, mentions, matcher, gazetteer, split)
+    split.articles.append(f"{path.stem:<40} written {str(gold.get('written', ''))[:10]}  "
+                          f"gold {len(gold_facts):>3}  found {article_found:>3}  "
+                          f"pred {len(predicted):>3}  right {article_right:>3}")
 
 
 def _relation(fact: list) -> str:
@@ -304,15 +310,7 @@ def evaluate(split: str, details: bool = False) -> tuple[Scores, int]:
     scores = Scores()
     paths = [p for p in document_paths(ROOT / split) if gold_path(p).is_file()]
     for path in paths:
-        before = (sum(scores.gold.values()), sum(scores.tp.values()),
-                  sum(scores.predicted.values()), sum(scores.pred_tp.values()))
         score_article(path, scores, gazetteer, supers, details)
-        after = (sum(scores.gold.values()), sum(scores.tp.values()),
-                 sum(scores.predicted.values()), sum(scores.pred_tp.values()))
-        gold, found, pred, right = (a - b for a, b in zip(after, before))
-        written = str(yaml.safe_load(gold_path(path).read_text(encoding="utf-8")).get("written", ""))[:10]
-        scores.articles.append(f"{path.stem:<40} written {written}  gold {gold:>3}  found {found:>3}  "
-                               f"pred {pred:>3}  right {right:>3}")
     return scores, len(paths)
 
 

@@ -288,8 +288,8 @@ def test_a_noun_hedged_by_its_own_modifier_is_a_speculation(model, tmp_path):
 ])
 def test_no_false_status_or_membership(model, tmp_path, text):
     facts, _, _ = read(model, tmp_path, text)
-    assert not [f for f in facts if f[1] in ("memberOf",) or (f[1] == "status" and f[2] == "Concluded"
-                                                              or f[2] == "Launched")]
+    assert not [f for f in facts if f[1] == "memberOf" or (f[1] == "status"
+                                                           and f[2] in ("Concluded", "Launched"))]
 
 
 def test_it_with_an_object_is_no_status(model, tmp_path):

@@ -14,7 +14,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, SKOS, VOID
 
-from allianceskg.analysis.linking import read_records
+from allianceskg.analysis.linking import candidate_links, read_records
+from allianceskg.build.claims import Entity
+from allianceskg.build.pipeline import ProjectPaths
+from allianceskg.model.load import load_ontology, load_reference, superclasses
 from allianceskg.build.release import DATASET, release_graphs
 from allianceskg.vocab import AKG, GRAPH, ID
 from conftest import make_home, run_cli
@@ -236,11 +239,6 @@ def test_minted_entities_get_candidate_links_never_accepted_ones(tmp_path):
 
 
 def test_candidate_links_compare_whole_names_within_a_kind():
-    from allianceskg.analysis.linking import candidate_links
-    from allianceskg.build.claims import Entity
-    from allianceskg.model.load import load_ontology, load_reference, superclasses
-    from allianceskg.build.pipeline import ProjectPaths
-
     paths = ProjectPaths.default()
     reference = load_reference(paths.reference)
     supers = superclasses(load_ontology(paths.ontology))

@@ -124,6 +124,7 @@ class Gazetteer:
     types: dict[URIRef, frozenset[URIRef]]
     labels: dict[URIRef, str]
     territory_of: dict[URIRef, URIRef]
+    exact_folded: frozenset[tuple[str, ...]] = frozenset()  # the exact names, lower-cased
 
     def is_a(self, entity: URIRef, cls: URIRef) -> bool:
         return cls in self.types.get(entity, frozenset())
@@ -152,7 +153,8 @@ def build_gazetteer(reference: Graph, ontology: Graph) -> Gazetteer:
     return Gazetteer(exact={k: tuple(sorted(v)) for k, v in exact.items()},
                      folded={k: tuple(sorted(v)) for k, v in folded.items()},
                      demonyms=demonyms, seat_of=seat_of, types=_types(reference, ontology),
-                     labels=labels, territory_of=dict(reference.subject_objects(AKG.territoryOf)))
+                     labels=labels, territory_of=dict(reference.subject_objects(AKG.territoryOf)),
+                     exact_folded=frozenset(tuple(k.lower() for k in key) for key in exact))
 
 
 def _english(name: object) -> bool:

@@ -188,7 +188,7 @@ class _Sentence:
     """One parsed sentence with its tokens' linked entities."""
 
     def __init__(self, parsed, mentions: list[Mention], candidates: list[Candidate],
-                 gazetteer: Gazetteer, minter: Minter, known: frozenset = frozenset()) -> None:
+                 gazetteer: Gazetteer, minter: Minter) -> None:
         self.doc, self.offset = parsed.doc, parsed.offset
         self.start = parsed.sentence.start
         self.end = parsed.sentence.end
@@ -203,7 +203,7 @@ class _Sentence:
         # Where the recogniser offers several readings of a name ("Mercosur" as a
         # person and as a place), the one an actor can be comes first.
         for candidate in sorted(candidates, key=lambda c: _CANDIDATE_RANK.get(c.kind, 9)):
-            if tuple(t.key.lower() for t in tokenize(candidate.surface)) in known:
+            if tuple(t.key.lower() for t in tokenize(candidate.surface)) in gazetteer.exact_folded:
                 continue  # "MANILA" in a dateline is no new entity
             for token in self._tokens_in(candidate.start, candidate.end):
                 self.candidate.setdefault(token.i, candidate)
@@ -226,7 +226,6 @@ class Extractor:
         self.last: dict[str, URIRef] = {}
         self.at: dict[int, URIRef] = {}
         self.recent: list[tuple[URIRef, frozenset[str]]] = []  # nodes read, with their words
-        self.known = frozenset(tuple(k.lower() for k in key) for key in gazetteer.exact)
 
     def read(self, parse, mentions: list[Mention], candidates: list[Candidate]) -> Reading:
         by_sentence: dict[int, list[Mention]] = {}
@@ -238,7 +237,7 @@ class Extractor:
         for parsed in parse.sentences:
             index = parsed.sentence.index
             sentence = _Sentence(parsed, by_sentence.get(index, []), cands.get(index, []),
-                                 self.gazetteer, self.minter, self.known)
+                                 self.gazetteer, self.minter)
             self._sentence(sentence)
         return self.reading
 
@@ -296,7 +295,7 @@ class Extractor:
     def _refer(self, noun) -> URIRef | None:
         """A definite description ("the package", "the dynamic cap", "its controls")
         refers to the last node the document read whose words hold the noun and every
-        modifier; nothing when no node does (no guessing)."""
+        modifier; nothing when no node does, or when a bare noun fits two (no guessing)."""
         determiners = {c.lower_ for c in noun.children if c.dep_ in ("det", "poss")}
         if not determiners & (_DEFINITE | _PRONOUN_POSSESSIVES) or noun.pos_ != "NOUN":
             return None
@@ -364,11 +363,7 @@ class Extractor:
         if node is None or self.last.get("thing") != node:
             return
         decision = decide(verb)
-        status = STATUS_VERBS[verb.lemma_.lower()]
-        if decision.modality == AKG.Speculation:
-            status = AKG.Speculative
-        elif decision.future and status in (AKG.Launched, AKG.Concluded, AKG.InForce):
-            status = AKG.Proposed
+        status = _as_decided(STATUS_VERBS[verb.lemma_.lower()], decision)
         self._propose(s, (node, AKG.status, status), "agreement-status", verb, decision)
         self._when_and_where(s, node, verb, decision)
 
@@ -441,11 +436,7 @@ class Extractor:
             status = STATUS_VERBS.get(lemma)
         if status is None:
             return None
-        if decision.modality == AKG.Speculation:
-            return AKG.Speculative  # hedged: foreseen by the source, no step taken
-        if decision.future and status in (AKG.Launched, AKG.Concluded, AKG.InForce):
-            return AKG.Proposed
-        return status
+        return _as_decided(status, decision)
 
     def _when_and_where(self, s: _Sentence, node: URIRef, verb, decision: Decision) -> None:
         date = None
@@ -736,10 +727,14 @@ class Extractor:
             for target in _unique(targets):
                 if target == holder:
                     continue
-                stance = self.minter.stance(holder, attitude, target)
-                self._propose(s, (stance, AKG.stanceHolder, holder), "stance", verb, decision)
-                self._propose(s, (stance, AKG.attitude, attitude), "stance", verb, decision)
-                self._propose(s, (stance, AKG.stanceTarget, target), "stance", verb, decision)
+                self._propose_stance(s, holder, attitude, target, verb, decision)
+
+    def _propose_stance(self, s: _Sentence, holder: URIRef, attitude: URIRef, target: URIRef,
+                        token, decision: Decision) -> None:
+        stance = self.minter.stance(holder, attitude, target)
+        for predicate, value in ((AKG.stanceHolder, holder), (AKG.attitude, attitude),
+                                 (AKG.stanceTarget, target)):
+            self._propose(s, (stance, predicate, value), "stance", token, decision)
 
     def _stance_noun(self, s: _Sentence, noun, attitude: URIRef) -> None:
         """'Paris has led the opposition to the deal', 'France's objections to the
@@ -767,11 +762,8 @@ class Extractor:
         for holder in _unique(holders):
             for target in _unique(targets):
                 if target != holder:
-                    stance = self.minter.stance(holder, attitude, target)
-                    for predicate, value in ((AKG.stanceHolder, holder), (AKG.attitude, attitude),
-                                             (AKG.stanceTarget, target)):
-                        self._propose(s, (stance, predicate, value), "stance",
-                                      verb if verb is not None else noun, decision)
+                    self._propose_stance(s, holder, attitude, target,
+                                         verb if verb is not None else noun, decision)
 
     def _targets(self, s: _Sentence, token) -> list[URIRef]:
         """What a stance or consequence is about: a node the text names there."""
@@ -789,8 +781,8 @@ class Extractor:
                 found.append(self.last["thing"])
             elif lemma in POLICY_NOUNS and _definite_bare(item) and self.last.get("policy"):
                 found.append(self.last["policy"])  # "the law", "the act"
-            elif self._refer(item) is not None:
-                found.append(self._refer(item))  # "the package", "the dynamic cap"
+            elif (referred := self._refer(item)) is not None:
+                found.append(referred)  # "the package", "the dynamic cap"
             else:
                 found += self._actors(s, item, include_children=True) or [
                     e for e in [self._known(s, item, AKG.Agreement), self._known(s, item, AKG.Policy)] if e]
@@ -1185,6 +1177,16 @@ def _agreement_kind(noun, phrase: str) -> URIRef:
                                and _SECURITY_WORDS.search(text)):
         return AKG.Alliance
     return AKG.Agreement
+
+
+def _as_decided(status: URIRef, decision: Decision) -> URIRef:
+    """The status the clause supports: speculative when hedged (foreseen by the source,
+    no step taken), proposed when only intended or in the future."""
+    if decision.modality == AKG.Speculation:
+        return AKG.Speculative
+    if decision.future and status in (AKG.Launched, AKG.Concluded, AKG.InForce):
+        return AKG.Proposed
+    return status
 
 
 def _proper_name(noun) -> str | None:
