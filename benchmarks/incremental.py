@@ -29,8 +29,8 @@ from scale import home_with  # noqa: E402
 from synthetic import write_corpus  # noqa: E402
 
 
-def run(home: Path, *args: str) -> tuple[float, float]:
-    """Seconds and peak RSS (MB) of ``allianceskg ARGS`` on ``home``."""
+def run(home: Path, *args: str) -> tuple[float, float, str]:
+    """Seconds, peak RSS (MB) and standard output of ``allianceskg ARGS`` on ``home``."""
     env = dict(os.environ, ALLIANCESKG_HOME=str(home))
     started = time.perf_counter()
     result = subprocess.run([sys.executable, "-m", "allianceskg", *args], env=env,
@@ -38,7 +38,7 @@ def run(home: Path, *args: str) -> tuple[float, float]:
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"allianceskg {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return elapsed, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, result.stdout
 
 
 def same_release(a: Path, b: Path) -> list[str]:
@@ -61,17 +61,17 @@ def main() -> None:
     home = folder / f"home-{args.documents}-synthetic"
     if not (home / "data" / "kg" / "manifest.json").is_file():
         home = home_with(args.documents, folder)
-        first, _ = run(home, "build", "-q", "--store", "memory")
+        first, _, _ = run(home, "build", "-q", "--store", "memory")
         print(f"first build of {args.documents} documents (cold caches): {first:.1f} s")
     new = Path(tempfile.mkdtemp(prefix="akg-new-"))
     article = write_corpus(1, new, seed=args.documents + 7)[0]
     target = new / "incremental-new-article.txt"
     article.rename(target)
-    ingest, ingest_rss = run(home, "ingest", str(target), "--title", "A new article")
+    ingest, ingest_rss, said = run(home, "ingest", str(target), "--title", "A new article")
     full_home = folder / "full"
     shutil.rmtree(full_home, ignore_errors=True)
     shutil.copytree(home, full_home, ignore=shutil.ignore_patterns("kg", "cache", "oxigraph"))
-    rebuild, rebuild_rss = run(full_home, "build", "-q", "--store", "memory")
+    rebuild, rebuild_rss, _ = run(full_home, "build", "-q", "--store", "memory")
     differ = same_release(home / "data" / "kg", full_home / "data" / "kg")
     print(f"Adding one article to {args.documents} documents, fresh processes:")
     print(f"  {'command':<52} {'seconds':>8} {'peak RSS':>9}")
@@ -79,6 +79,8 @@ def main() -> None:
     print(f"  {'allianceskg build, cold caches (same corpus)':<52} {rebuild:8.1f} {rebuild_rss:6.0f} MB")
     print(f"  ratio: {rebuild / ingest:.1f}x; releases identical: "
           f"{'yes' if not differ else 'no: ' + ', '.join(differ[:5])}")
+    print("ingest said: " + (" ".join(said.split("\n", 2)[:2]) if "incrementally" in said
+                             else "(a full build)"))
     if args.keep is None:
         shutil.rmtree(folder, ignore_errors=True)
     shutil.rmtree(new, ignore_errors=True)

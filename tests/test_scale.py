@@ -4,8 +4,10 @@ and the executors (serial, local processes) never change a result."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -192,10 +194,36 @@ def test_a_chunk_of_documents_gives_each_the_results_it_gets_alone(captured):
         == [sorted(map(_key, map(result_from_json, r))) for r in together]
 
 
-def test_an_ingest_from_warm_caches_equals_a_full_rebuild_from_cold(tmp_path: Path):
-    """Incremental add: ingest reads every earlier document from the caches (parse,
-    document-scoped SHACL) and processes only the new one; its release is the one a
-    full build of the same corpus from empty caches writes, byte for byte."""
+def _same_release(home: Path, tmp_path: Path) -> None:
+    """The release at ``home`` is the one a full build of its corpus from empty caches
+    writes, byte for byte (the manifest's timings aside)."""
+    from conftest import run_cli
+
+    fresh = tmp_path / "fresh"
+    shutil.copytree(home, fresh, ignore=shutil.ignore_patterns("kg", "cache", "oxigraph"))
+    assert run_cli("build", "-q", "--store", "memory", home=fresh).returncode == 0
+    ours = sorted(p.relative_to(home / "data" / "kg")
+                  for p in (home / "data" / "kg").rglob("*") if p.is_file())
+    theirs = sorted(p.relative_to(fresh / "data" / "kg")
+                    for p in (fresh / "data" / "kg").rglob("*") if p.is_file())
+    assert ours == theirs
+    for relative in ours:
+        if relative.name != "manifest.json":
+            assert (fresh / "data" / "kg" / relative).read_bytes() == \
+                (home / "data" / "kg" / relative).read_bytes(), relative
+    manifests = [json.loads((h / "data" / "kg" / "manifest.json").read_text()) for h in (home, fresh)]
+    for manifest in manifests:
+        del manifest["timings_seconds"]
+    assert manifests[0] == manifests[1]
+
+
+@pytest.mark.parametrize("name", ["canada-australia-minerals.txt",  # between two documents
+                                  "zz-minerals.txt"])                 # after every document
+def test_an_incremental_ingest_equals_a_full_rebuild_from_cold(tmp_path: Path, name: str):
+    """Incremental add (issue 9 §3): ingest continues from the last build's state —
+    only the new document is parsed, read and validated, its facts closed against the
+    previous closure, its blocks spliced into the previous release — and writes the
+    release a full build of the same corpus from empty caches writes, byte for byte."""
     from conftest import run_cli
 
     project = ProjectPaths.default().root
@@ -203,17 +231,90 @@ def test_an_ingest_from_warm_caches_equals_a_full_rebuild_from_cold(tmp_path: Pa
     home = make_home(tmp_path / "home", [*sorted((project / "seeds").glob("000_*.txt")),
                                          articles / "india-eu-tech.md"])
     assert run_cli("build", "-q", "--store", "memory", home=home).returncode == 0
+    assert (home / "data" / "cache" / "release-state.pickle").is_file()
     entries = {p.name for p in (home / "data" / "cache").rglob("*") if p.is_file()}
-    result = run_cli("ingest", str(articles / "canada-australia-minerals.txt"), "--title",
-                     "Minerals", home=home)
+    article = tmp_path / name
+    shutil.copy(articles / "canada-australia-minerals.txt", article)
+    result = run_cli("ingest", str(article), "--title", "Minerals", home=home)
     assert result.returncode == 0, result.stderr
+    assert "incrementally" in result.stdout and "a full build" not in result.stderr
     new = {p.name for p in (home / "data" / "cache").rglob("*") if p.is_file()} - entries
     assert len([n for n in new if n.endswith(".spacy")]) == 1  # only the new document parsed
     assert len([n for n in new if n.endswith(".json")]) == 1   # and validated
-    fresh = tmp_path / "fresh"
-    shutil.copytree(home, fresh, ignore=shutil.ignore_patterns("kg", "cache", "oxigraph"))
-    assert run_cli("build", "-q", "--store", "memory", home=fresh).returncode == 0
-    for path in sorted((home / "data" / "kg").rglob("*")):
-        if path.is_file() and path.name != "manifest.json":
-            twin = fresh / "data" / "kg" / path.relative_to(home / "data" / "kg")
-            assert twin.read_bytes() == path.read_bytes(), path.name
+    _same_release(home, tmp_path)
+
+
+def test_ingests_continue_from_the_state_an_ingest_leaves(tmp_path: Path):
+    """Two incremental adds in a row (the second reads the state the first wrote), then
+    a third after the state is removed, which builds in full and says why."""
+    from conftest import run_cli
+
+    project = ProjectPaths.default().root
+    articles = FIXTURES / "articles"
+    home = make_home(tmp_path / "home", sorted((project / "seeds").glob("000_*.txt")))
+    assert run_cli("build", "-q", "--store", "memory", home=home).returncode == 0
+    for name in ("india-eu-tech.md", "canada-australia-minerals.txt"):
+        result = run_cli("ingest", str(articles / name), "--title", name, home=home)
+        assert result.returncode == 0, result.stderr
+        assert "incrementally" in result.stdout, result.stderr
+    _same_release(home, tmp_path)
+    (home / "data" / "cache" / "release-state.pickle").unlink()
+    extra = tmp_path / "zz-again.txt"
+    extra.write_text("Japan and Australia signed a hydrogen supply agreement in Tokyo.\n",
+                     encoding="utf-8")
+    result = run_cli("ingest", str(extra), "--title", "Hydrogen", home=home)
+    assert result.returncode == 0, result.stderr
+    assert "… a full build: the release has no state from its build" in result.stderr
+    assert "incrementally" not in result.stdout
+
+
+def test_an_ingest_after_an_input_changed_builds_in_full(tmp_path: Path):
+    """The state describes the release it was saved with: an input edited since (here
+    the reference data) makes the ingest a full build, which says so."""
+    from conftest import run_cli
+
+    project = ProjectPaths.default().root
+    home = make_home(tmp_path / "home", sorted((project / "seeds").glob("000_*.txt")))
+    assert run_cli("build", "-q", "--store", "memory", home=home).returncode == 0
+    reference = sorted((home / "data" / "reference").glob("*.ttl"))[0]
+    reference.write_text(reference.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    result = run_cli("ingest", str(FIXTURES / "articles" / "india-eu-tech.md"), "--title", "T",
+                     home=home)
+    assert result.returncode == 0, result.stderr
+    assert "… a full build: inputs changed since the last build: data/reference/" in result.stderr
+    _same_release(home, tmp_path)
+
+
+def _synthetic():
+    spec = importlib.util.spec_from_file_location(
+        "synthetic_corpus", Path(__file__).resolve().parent.parent / "benchmarks" / "synthetic.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("name", ["aaa-new.txt", "zzz-new.txt"])
+def test_an_incremental_ingest_replays_the_drop_rounds(tmp_path: Path, name: str):
+    """Synthetic articles propose what the shapes that span documents refuse (an
+    agreement with one party, a summit with two venues): the build drops it, in rounds.
+    An ingest replays those rounds with the new document's proposals, validating only
+    the nodes they touch, and still writes the release a full build writes."""
+    from conftest import run_cli
+
+    synthetic = _synthetic()
+    home = make_home(tmp_path / "home", [], claims=False)
+    for path in synthetic.write_corpus(12, tmp_path / "corpus", seed=11):
+        for file in (path, path.with_name(path.stem + ".meta.yaml")):
+            shutil.copy(file, home / "seeds" / file.name)
+    assert run_cli("build", "-q", "--store", "memory", home=home).returncode == 0
+    report = json.loads((home / "data" / "kg" / "build-report.json").read_text())
+    assert any(d["dropped"] for d in report["documents"].values())  # the case this is about
+    article = synthetic.write_corpus(1, tmp_path / "new", seed=99)[0]
+    shutil.copy(article, tmp_path / name)
+    result = run_cli("ingest", str(tmp_path / name), "--title", "New", home=home)
+    assert result.returncode == 0, result.stderr
+    assert "incrementally" in result.stdout, result.stderr
+    report = json.loads((home / "data" / "kg" / "build-report.json").read_text())
+    assert report["documents"][Path(name).stem]["dropped"]
+    _same_release(home, tmp_path)

@@ -108,8 +108,16 @@ def build(out_dir: Path | None, quiet: bool, store: str | None, remote_update_ur
         resources.writable_root()  # refuses to write into a checkout from elsewhere
     result = _build_or_exit(paths, quiet)
     target = out_dir or paths.release
-    _write_release(result, target, quiet)
+    _write_release(result, target, quiet,
+                   state_file=_state_file(paths) if target == paths.release else None)
     _load_store(settings.store, target)
+
+
+def _state_file(paths) -> Path | None:
+    """Where a build leaves what the next ingest continues from (data/cache/)."""
+    from allianceskg.build.state import STATE_FILE
+
+    return paths.cache / STATE_FILE if paths.cache is not None else None
 
 
 def _load_store(spec, release: Path) -> None:
@@ -138,11 +146,11 @@ def _build_or_exit(paths, quiet: bool):
         sys.exit(EXIT_NONCONFORMING)
 
 
-def _write_release(result, target: Path, quiet: bool) -> None:
+def _write_release(result, target: Path, quiet: bool, state_file: Path | None = None) -> None:
     from allianceskg.build.release import write_release
     from allianceskg.views import build_summary
 
-    write_release(result, target)
+    write_release(result, target, state_file)
     click.echo(build_summary(result, target, quiet=quiet))
 
 
@@ -265,12 +273,17 @@ def ingest(file: Path, title: str | None, language: str, document_type: str, aut
     paths = ProjectPaths(resources.writable_root())
     staged = stage_document(file, paths.seeds, title=title, language=language,
                             document_type=document_type, author=author, published=published)
+    added = None
     try:
         with _terminate_as_interrupt():
             result = None
             if not no_build:
+                staged_paths = replace(paths, seeds_dir=staged.folder)
                 try:
-                    result = _build_or_exit(replace(paths, seeds_dir=staged.folder), quiet=False)
+                    added = _add_incrementally(staged_paths, staged.folder / staged.document.name,
+                                               paths.release)
+                    if added is None:
+                        result = _build_or_exit(staged_paths, quiet=False)
                 except (SystemExit, AllianceskgError):
                     click.echo(f"Did not add {staged.document.name}: the build failed; "
                                f"seeds/ and the release are unchanged.", err=True)
@@ -278,14 +291,41 @@ def ingest(file: Path, title: str | None, language: str, document_type: str, aut
             with _signals_deferred():
                 staged.commit()
                 click.echo(f"Added {staged.document} and {staged.sidecar.name}", err=True)
-                if result is not None:
-                    _write_release(result, paths.release, quiet=False)
+                if added is not None:
+                    added.commit()
+                    added = None
+                elif result is not None:
+                    _write_release(result, paths.release, quiet=False,
+                                   state_file=_state_file(paths))
     except KeyboardInterrupt:
         click.echo(f"Interrupted: {staged.document.name} was not added; seeds/ is unchanged.",
                    err=True)
         sys.exit(130)
     finally:
+        if added is not None:
+            added.discard()
         staged.discard()
+
+
+def _add_incrementally(paths, document: Path, release: Path):
+    """The release with ``document`` added from the last build's state (only the new
+    document is read), or None when only a full build can add it (the reason is said)."""
+    from allianceskg.build.delta import NotIncremental, add_document
+    from allianceskg.build.pipeline import BuildError
+
+    try:
+        added = add_document(paths, document, release,
+                             progress=lambda stage: click.echo(f"… {stage}", err=True))
+    except BuildError as exc:
+        click.echo(f"build failed: {exc}", err=True)
+        sys.exit(EXIT_NONCONFORMING)
+    except NotIncremental as why:
+        click.echo(f"… a full build: {why}", err=True)
+        return None
+    click.echo(f"Added {added.doc_id} incrementally: {added.claims} claims, {added.mentions} "
+               f"mentions, {added.triples} triples → {release}\ntime per stage (s): "
+               + ", ".join(f"{k} {v}" for k, v in added.timings.items()))
+    return added
 
 
 @contextlib.contextmanager

@@ -41,7 +41,8 @@ from allianceskg.reading.nlp import (DEFAULT_MAX_DOCUMENT_CHARS, PipelineError, 
 from allianceskg.rdf.serialize import NTriples, ntriples
 from allianceskg.build.validation import (DocumentContext, ValidationReport, ValidationResult, merged,
                                     split_shapes, validate, validate_documents)
-from allianceskg.vocab import AKG, GRAPH, OA
+from allianceskg.build.state import BuildState
+from allianceskg.vocab import AKG, DOC, GRAPH, OA
 
 Progress = Callable[[str], None]
 _DROP_ROUNDS = 8  # rounds of dropping unfit automatic proposals before giving up
@@ -134,6 +135,7 @@ class Build:
     documents: tuple[DocumentReport, ...]
     input_hashes: dict[str, str]
     timings: dict[str, float] = field(default_factory=dict)
+    state: BuildState | None = None  # what an incremental add continues from
 
     @property
     def claims(self) -> int:
@@ -191,9 +193,12 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
         # agreement), so repeat until nothing more is dropped.
         document_shapes, corpus_shapes = split_shapes(shapes)
         dropped: dict[str, tuple[str, ...]] = {}
+        proposals = _Proposals.of(parts, layers)  # before any is dropped: for the state
+        rounds = []
         for _ in range(_DROP_ROUNDS):
             asserted = _facts_union(reference, parts.values())
             corpus_report = validate(asserted, corpus_shapes, ontology)
+            rounds.append(corpus_report.results)
             more = _drop_unfit_proposals(corpus_report, layers)
             if not more:
                 break
@@ -203,8 +208,9 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
                 parts[doc_id] = document_graphs(document, mentions[doc_id][0], layer_claims(doc_id))
         # Then each document's own graphs against the document-scoped shapes (in
         # parallel, cached by content).
-        report = merged([_validate_documents(paths, ontology, document_shapes, parts),
-                         corpus_report])
+        document_report = _validate_documents(paths, ontology, document_shapes, parts)
+        report = merged([document_report, corpus_report])
+        base = frozenset().union(*_split_links(reference))  # what _assemble starts from
         graphs = _assemble(ontology, reference, corpus, parts)
         if report.violations:
             claims = [(d, c) for d in corpus.documents for layer in layers[d.doc_id]
@@ -213,6 +219,7 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
                              hint="fix the claim or reference data named above; "
                                   "the previous release is untouched")
     with timer.stage("links", progress):
+        links_base = frozenset(graphs[GRAPH["links"]])
         candidates = _candidate_links(graphs, layers, ontology)
         graphs[GRAPH["links"]] += candidate_graph(candidates, {GRAPH["links"]: graphs[GRAPH["links"]]})
     with timer.stage("reason", progress):
@@ -230,17 +237,76 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
         except AllianceskgError as exc:
             raise BuildError(exc.message, hint=exc.hint) from None
         provenance = graphs[GRAPH["provenance"]]
+        shared = set()
         for triple in rule_closure(ontology, provenance):
             if triple not in reasoning_input and triple not in provenance:
                 inference.triples.add(triple)
+                if not in_document(triple[0]):
+                    shared.add(triple)
         graphs[GRAPH["inferred"]] = inference.triples
-        graphs[GRAPH["inferred-tentative"]] = entailments_graph(
-            _weakest_premises(graphs, inference.tentative))
+        weakest = _weakest_premises(graphs, inference.tentative)
+        graphs[GRAPH["inferred-tentative"]] = entailments_graph(weakest)
     documents = tuple(_report(d, mentions[d.doc_id], layers[d.doc_id], warnings[d.doc_id],
                               dropped.get(d.doc_id, ()), candidates)
                       for d in corpus.documents)
+    all_claims = [c for curated, automatic in layers.values()
+                  for c in (*curated.claims, *automatic.claims.claims)]
+    state = BuildState(
+        doc_ids=tuple(d.doc_id for d in corpus.documents),
+        facts={GRAPH[f"doc/{d.doc_id}"]: frozenset(graphs[GRAPH[f"doc/{d.doc_id}"]])
+               for d in corpus.documents},
+        base=base, minter=minter,
+        reported=frozenset(c.triple for c in all_claims if c.modality == AKG.ReportedFact),
+        tentative=frozenset(tentative), established=inference.closure,
+        engine_added=inference.added, modality=claim_modalities(all_claims),
+        document_results=document_report.results,
+        curated=tuple((e.iri, e.type, e.label) for curated, _ in layers.values()
+                      for e in curated.entities),
+        links=frozenset(graphs[GRAPH["links"]]), links_base=links_base, candidates=candidates,
+        tentative_entailments=weakest, provenance_shared=frozenset(shared),
+        raw_facts=proposals.facts, proposed=proposals.claims, minted=proposals.minted,
+        rounds=tuple(rounds)) if inference.closure else None
     return Build(graphs=graphs, validation=report, documents=documents,
-                 input_hashes=_hashes(paths), timings=timer.timings)
+                 input_hashes=_hashes(paths), timings=timer.timings, state=state)
+
+
+@dataclass(frozen=True)
+class _Proposals:
+    """Each document's facts and automatic claims before the shapes that span
+    documents drop any, and every minted entity: what the drop rounds start from."""
+
+    facts: dict       # doc id -> facts
+    claims: dict      # doc id -> the automatic layer's claimed triples
+    minted: dict      # doc id -> the automatic layer's entities
+
+    @classmethod
+    def of(cls, parts: dict, layers: dict) -> _Proposals:
+        return cls({d: frozenset(p.facts) for d, p in parts.items()},
+                   {d: frozenset(c.triple for c in automatic.claims.claims)
+                    for d, (_, automatic) in layers.items()},
+                   {d: frozenset(e.iri for e in automatic.claims.entities)
+                    for d, (_, automatic) in layers.items()})
+
+
+def in_document(node) -> bool:
+    """Whether ``node`` belongs to one document (its node, claims, evidence, mentions)."""
+    return str(node).startswith(_DOC)
+
+
+_DOC = str(DOC)
+
+
+def claim_modalities(claims) -> dict:
+    """Each claimed triple with the strongest modality of its claims."""
+    found: dict = {}
+    for claim in claims:
+        best = found.get(claim.triple)
+        if best is None or _MODALITY_RANK[claim.modality] < _MODALITY_RANK[best]:
+            found[claim.triple] = claim.modality
+    return found
+
+
+_MODALITY_RANK = {AKG.ReportedFact: 0, AKG.AuthorAssessment: 1, AKG.Speculation: 2}
 
 
 def draft(paths: ProjectPaths, document: Document, *,
@@ -288,7 +354,10 @@ def _tentative_facts(claims: list[Claim], established: Graph) -> Graph:
 def _weakest_premises(graphs: dict[URIRef, Graph], entailments: Graph) -> dict[tuple, URIRef]:
     """Each tentative entailment with the weakest modality of its strongest derivation
     (speculation when no rule the explainer knows derives it)."""
-    kb = knowledge_base(graphs)
+    return _weakest_premises_in(knowledge_base(graphs), entailments)
+
+
+def _weakest_premises_in(kb, entailments) -> dict[tuple, URIRef]:
     for triple in entailments:
         kb.tentative.add(triple)
     found = {}

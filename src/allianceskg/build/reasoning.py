@@ -55,6 +55,10 @@ class Inference:
     triples: Graph
     inconsistencies: tuple[str, ...]
     tentative: Graph = field(default_factory=Graph)
+    # The rule engine's established closure and what it added to the input: what an
+    # incremental add continues from (empty where owlrl reasoned).
+    closure: set = field(default_factory=set)
+    added: set = field(default_factory=set)
 
     @property
     def consistent(self) -> bool:
@@ -148,6 +152,31 @@ def _rules_infer(ontology: Graph, data: Graph, tentative: Graph | None) -> Infer
     engine = _RuleEngine(ontology)
     known = set(ontology) | set(data)
     established = engine.close(known, list(known))
+    closure = set(known)
+    return _tiers(engine, ontology, known, established, tentative, closure, data.namespaces())
+
+
+def continue_inference(ontology: Graph, closure: set, added: set, data: set,
+                       tentative: set) -> Inference:
+    """An :func:`infer` that continues from an earlier one: ``closure`` and ``added``
+    are its established closure and what the engine added; ``data`` are new
+    established triples, ``tentative`` every tentative fact (old and new). OWL 2 RL's
+    rules are monotone, so closing the new triples against the old closure (the
+    worklist starts with them alone) gives the closure of everything; an added triple
+    that is now asserted is no longer an entailment."""
+    engine = _RuleEngine(ontology)
+    known = set(closure)
+    for triple in known:
+        engine._index(triple)
+    fresh = [t for t in data if t not in known]
+    known.update(fresh)
+    established = (added - data) | engine.close(known, fresh)
+    return _tiers(engine, ontology, known, established, tentative, set(known), ())
+
+
+def _tiers(engine: _RuleEngine, ontology: Graph, known: set, established: set,
+           tentative, closure: set, namespaces) -> Inference:
+    """The tentative tier on top of the established closure ``known``, and the result."""
     weak: set = set()
     if tentative is not None and len(tentative):
         fresh = [t for t in tentative if t not in known]
@@ -156,10 +185,10 @@ def _rules_infer(ontology: Graph, data: Graph, tentative: Graph | None) -> Infer
     new = _new_triples_of(established - set(tentative or ()), ontology)
     weak_graph = _new_triples_of(weak - set(tentative or ()) - established, ontology)
     for graph in (new, weak_graph):
-        for prefix, namespace in data.namespaces():
+        for prefix, namespace in namespaces:
             graph.bind(prefix, namespace, replace=True)
     return Inference(triples=new, inconsistencies=engine.inconsistencies(known),
-                     tentative=weak_graph)
+                     tentative=weak_graph, closure=closure, added=established)
 
 
 class _RuleEngine:

@@ -26,7 +26,10 @@ import os
 import shutil
 from collections import Counter
 from dataclasses import dataclass
+from hashlib import blake2b
 from pathlib import Path
+
+import numpy
 
 from rdflib import Dataset, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDF, VOID, XSD
@@ -36,7 +39,8 @@ from allianceskg.errors import ResourceNotFoundError
 from allianceskg.model.load import ontology_version
 from allianceskg.build.pipeline import Build
 from allianceskg.rdf.rdfio import read_dataset
-from allianceskg.rdf.serialize import Writer, turtle
+from allianceskg.build.state import ReleaseIndex, SavedState, VoidState, save_state, state_key
+from allianceskg.rdf.serialize import Writer, nt_term, turtle
 from allianceskg.vocab import AKG, GRAPH, ID, PREFIXES
 
 DATASET = URIRef("https://w3id.org/allianceskg/dataset")
@@ -53,20 +57,27 @@ def graph_file_name(name: URIRef) -> str:
     return str(name)[len(str(GRAPH)):].replace("/", "-") + ".ttl"
 
 
-def write_release(result: Build, target: Path) -> Path:
-    """Write ``result`` to ``target`` and switch to it in one atomic step."""
+def write_release(result: Build, target: Path, state_file: Path | None = None) -> Path:
+    """Write ``result`` to ``target`` and switch to it in one atomic step; then, with
+    ``state_file``, save what the next ``ingest`` continues from (allianceskg.build.state)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     recover_release(target)
     staging = target.parent / f".{target.name}.new-{os.getpid()}"
     if staging.exists():
         shutil.rmtree(staging)
     try:
-        _write_all(result, staging)
+        index, void_state = _write_all(result, staging)
         _sync(staging)  # on disk before it becomes the release, so a power cut loses nothing
+        manifest_bytes = (staging / "manifest.json").read_bytes()
+        if state_file is not None:
+            state_file.unlink(missing_ok=True)  # never a state for another release
         _swap(staging, target)
     finally:
         if staging.exists():
             shutil.rmtree(staging)
+    if state_file is not None and result.state is not None and void_state is not None:
+        save_state(state_file, SavedState(result.state, index, void_state,
+                                          key=state_key(manifest_bytes)))
     return target
 
 
@@ -174,20 +185,54 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def _write_all(result: Build, folder: Path) -> None:
+def _write_all(result: Build, folder: Path) -> tuple[ReleaseIndex, VoidState | None]:
     (folder / "graphs").mkdir(parents=True)
     writer = Writer(PREFIXES)
-    combined, documents = writer.release(list(result.graphs.items()))
+    combined, documents, blocks = writer.indexed_release(list(result.graphs.items()))
     (folder / TRIG_FILE).write_text(combined, encoding="utf-8")
     for name, text in documents.items():
         (folder / "graphs" / graph_file_name(name)).write_text(text, encoding="utf-8")
-    (folder / "void.ttl").write_text(writer.turtle(void_graph(result.graphs)), encoding="utf-8")
+    statistics, void_state = _Statistics.with_state(result.graphs.values(),
+                                                    keep=result.state is not None)
+    (folder / "void.ttl").write_text(writer.turtle(void_graph(result.graphs, statistics)),
+                                     encoding="utf-8")
+    _write_reports(result, folder)
+    return release_index(writer, result.graphs, blocks, combined), void_state
+
+
+def _write_reports(result: Build, folder: Path) -> None:
+    """The validation report, build report, JSON-LD context and manifest (last)."""
     prefixes = dict(PREFIXES, sh="http://www.w3.org/ns/shacl#")
     (folder / "validation-report.ttl").write_text(turtle(result.validation.graph, prefixes),
                                                   encoding="utf-8")
     _write_json(folder / "build-report.json", build_report(result))
     _write_json(folder / "context.jsonld", jsonld_context())
     _write_json(folder / "manifest.json", manifest(result))
+
+
+def release_index(writer: Writer, graphs: dict, blocks: dict, combined: str) -> ReleaseIndex:
+    """Where each graph's block starts in the TriG text and how long it is, in bytes,
+    from the block lengths the writer measured (graphs with blank nodes are measured)."""
+    header = writer.header.encode()
+    index = ReleaseIndex(header=header)
+    position = len(header)
+    for number, name in enumerate(sorted(graphs, key=str), start=1):
+        found = blocks.get(name)
+        if found is None:
+            if not len(graphs[name]):
+                continue
+            length = len(writer._trig_block(name, writer.blocks(
+                graphs[name], 1, label_prefix=f"g{number}b")).encode())
+        elif not found.keys:
+            index.blocks[name] = found
+            continue
+        else:
+            index.blocks[name] = found
+            length = (len(writer.graph_header(name).encode()) + sum(found.nested)
+                      + len(found.keys) - 1 + 2)
+        index.graphs[name] = (position, length)
+        position += length
+    return index
 
 
 def jsonld_context() -> dict:
@@ -247,7 +292,7 @@ def build_report(result: Build) -> dict:
             + [w for r in result.documents for w in r.warnings]}
 
 
-def void_graph(graphs: dict[URIRef, Graph]) -> Graph:
+def void_graph(graphs: dict[URIRef, Graph], statistics: _Statistics | None = None) -> Graph:
     """VoID (W3C Interest Group Note 2011) and DCAT description of the release: the
     dataset, counted over the distinct triples of every graph (the ontology included,
     as it is a subset); a subset per graph; one linkset per link target and predicate
@@ -256,7 +301,7 @@ def void_graph(graphs: dict[URIRef, Graph]) -> Graph:
     release is served (endpoint, dumps, modification time) the service adds
     (allianceskg.web.ops)."""
     void = Graph()
-    statistics = _Statistics.of(graphs.values())
+    statistics = statistics or _Statistics.of(graphs.values())
     void.add((DATASET, RDF.type, VOID.Dataset))
     void.add((DATASET, RDF.type, DCAT.Dataset))
     void.add((DATASET, DCTERMS.title, Literal("allianceskg knowledge graph", lang="en")))
@@ -268,13 +313,13 @@ def void_graph(graphs: dict[URIRef, Graph]) -> Graph:
     void.add((DATASET, VOID.uriSpace, Literal(str(ID))))
     for vocabulary in sorted(_namespaces(statistics.predicates | statistics.classes)):
         void.add((DATASET, VOID.vocabulary, URIRef(vocabulary)))
-    for example in _examples(statistics.typed_pairs):
+    for example in statistics.examples:
         void.add((DATASET, VOID.exampleResource, example))
     _counts(void, DATASET, statistics)
     for name, graph in sorted(graphs.items()):
         void.add((DATASET, VOID.subset, name))
         void.add((name, RDF.type, VOID.Dataset))
-        void.add((name, VOID.triples, _int(len(graph))))
+        void.add((name, VOID.triples, _int(len(graph))))  # a graph, or its size
     links = graphs.get(GRAPH["links"], Graph())
     for key, (prefix, target) in _LINK_TARGETS.items():
         by_predicate = Counter(p for _, p, o in links if str(o).startswith(prefix))
@@ -295,16 +340,21 @@ class _Statistics:
     terms compare in Python, so ``p == RDF.type`` per triple is what made it slow)."""
 
     triples: int
-    subjects: set
-    objects: set
+    subjects: int
+    objects: int
     predicates: set
     classes: set
-    entities: set          # IRIs with a type
-    typed_pairs: list      # (subject, class) of every rdf:type triple
+    entities: int          # IRIs with a type
+    examples: list         # a few entities of the IRI space (void:exampleResource)
 
     @classmethod
     def of(cls, graphs) -> _Statistics:
         """Over the distinct triples of ``graphs`` (a triple in two graphs counts once)."""
+        return cls.with_state(graphs, keep=False)[0]
+
+    @classmethod
+    def with_state(cls, graphs, keep: bool = True) -> tuple[_Statistics, VoidState | None]:
+        """:meth:`of`, and with ``keep`` the :class:`VoidState` a later addition updates."""
         is_type = {RDF.type}.__contains__  # a hash probe; __eq__ only on a hit
         seen: set = set()
         subjects, objects, predicates, classes, entities, pairs = set(), set(), set(), set(), set(), []
@@ -322,7 +372,50 @@ class _Statistics:
                     pairs.append((s, o))
                     if isinstance(s, URIRef):
                         entities.add(s)
-        return cls(len(seen), subjects, objects, predicates, classes, entities, pairs)
+        examples = _example_map(pairs)
+        statistics = cls(len(seen), len(subjects), len(objects), predicates, classes,
+                         len(entities), [examples[c] for c in _EXAMPLE_CLASSES if c in examples])
+        if not keep:
+            return statistics, None
+        digests = TermDigests()
+        state = VoidState(triples=digests.sorted(digests.triple(t) for t in seen),
+                          subjects=digests.sorted(digests.term(t) for t in subjects),
+                          objects=digests.sorted(digests.term(t) for t in objects),
+                          entities=digests.sorted(digests.term(t) for t in entities),
+                          predicates=predicates, classes=classes, examples=examples)
+        return statistics, state
+
+    @classmethod
+    def from_state(cls, state: VoidState) -> _Statistics:
+        return cls(len(state.triples), len(state.subjects), len(state.objects), state.predicates,
+                   state.classes, len(state.entities),
+                   [state.examples[c] for c in _EXAMPLE_CLASSES if c in state.examples])
+
+
+class TermDigests:
+    """Stable 64-bit digests of terms (their N-Triples text) and triples, for the
+    sets a :class:`VoidState` keeps (Python's own hash changes between processes)."""
+
+    def __init__(self) -> None:
+        self._terms: dict = {}
+
+    def _digest(self, term) -> bytes:
+        found = self._terms.get(term)
+        if found is None:
+            found = self._terms[term] = blake2b(nt_term(term).encode(), digest_size=8).digest()
+        return found
+
+    def term(self, term) -> int:
+        return int.from_bytes(self._digest(term), "little")
+
+    def triple(self, triple) -> int:
+        s, p, o = triple
+        return int.from_bytes(blake2b(self._digest(s) + self._digest(p) + self._digest(o),
+                                      digest_size=8).digest(), "little")
+
+    @staticmethod
+    def sorted(values) -> numpy.ndarray:
+        return numpy.unique(numpy.fromiter(values, dtype=numpy.uint64))
 
 
 def _namespaces(terms) -> set[str]:
@@ -343,25 +436,28 @@ def _namespaces(terms) -> set[str]:
 _INSTANCE_SPACES = {str(ID), "https://w3id.org/allianceskg/doc/", str(GRAPH)}
 
 
-def _examples(typed_pairs: list) -> list[URIRef]:
+_EXAMPLE_CLASSES = (AKG.Agreement, AKG.State, AKG.Risk)
+
+
+def _example_map(typed_pairs) -> dict:
     """A few entities of the IRI space: the first agreement, state and risk by IRI."""
-    chosen = []
+    chosen = {}
     space = str(ID)
-    for cls in (AKG.Agreement, AKG.State, AKG.Risk):
+    for cls in _EXAMPLE_CLASSES:
         wanted = {cls}.__contains__
-        instances = sorted(s for s, o in typed_pairs if wanted(o) and str(s).startswith(space))
+        instances = [s for s, o in typed_pairs if wanted(o) and str(s).startswith(space)]
         if instances:
-            chosen.append(instances[0])
+            chosen[cls] = min(instances)
     return chosen
 
 
 def _counts(void: Graph, node: URIRef, statistics: _Statistics) -> None:
     void.add((node, VOID.triples, _int(statistics.triples)))
-    void.add((node, VOID.entities, _int(len(statistics.entities))))
+    void.add((node, VOID.entities, _int(statistics.entities)))
     void.add((node, VOID.classes, _int(len(statistics.classes))))
     void.add((node, VOID.properties, _int(len(statistics.predicates))))
-    void.add((node, VOID.distinctSubjects, _int(len(statistics.subjects))))
-    void.add((node, VOID.distinctObjects, _int(len(statistics.objects))))
+    void.add((node, VOID.distinctSubjects, _int(statistics.subjects)))
+    void.add((node, VOID.distinctObjects, _int(statistics.objects)))
 
 
 def _int(value: int) -> Literal:

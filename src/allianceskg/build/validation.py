@@ -97,9 +97,13 @@ def validate(data: Graph, shapes: Graph, ontology: Graph | None = None, *,
     )
     results = tuple(sorted((_result(report_graph, node, shapes)
                             for node in report_graph.subjects(SH.resultSeverity, None)),
-                           key=lambda r: (r.severity, str(r.focus_node), str(r.source_shape),
-                                          r.message)))
+                           key=result_order))
     return ValidationReport(conforms=bool(conforms), results=results, graph=report_graph)
+
+
+def result_order(result: ValidationResult) -> tuple:
+    """The order of a report's results (of :func:`validate`'s)."""
+    return (result.severity, str(result.focus_node), str(result.source_shape), result.message)
 
 
 def shapes_problems(shapes: Graph) -> list[str]:

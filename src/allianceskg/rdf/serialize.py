@@ -10,7 +10,9 @@ inline, as ``[ … ]`` or as a ``( … )`` collection, never with generated labe
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF, NamespaceManager
@@ -62,23 +64,45 @@ class Writer:
         """The TriG of ``graphs`` and each graph's Turtle, rendering each graph's
         statements once where it has no blank nodes (graphs with blank nodes are
         rendered for each: their labels differ)."""
-        documents, parts = {}, [self.header]
+        combined, documents, _ = self.indexed_release(graphs)
+        return combined, documents
+
+    def indexed_release(self, graphs: Iterable[tuple[Node, Graph]]
+                        ) -> tuple[str, dict[Node, str], dict[Node, BlockIndex | None]]:
+        """:meth:`release`, with where each subject's block sits in the texts
+        (:class:`BlockIndex`; None for graphs with blank nodes), so that a later
+        release can splice blocks in (allianceskg.build.delta)."""
+        documents, parts, indexes = {}, [self.header], {}
         for number, (name, graph) in enumerate(sorted(graphs, key=lambda g: str(g[0])), start=1):
             if _has_blank_nodes(graph):
                 documents[name] = self.turtle(graph)
+                indexes[name] = None
                 if len(graph):
                     parts.append(self._trig_block(
                         name, self.blocks(graph, 1, label_prefix=f"g{number}b")))
                 continue
-            subjects = self._plain_subjects(graph)
-            blocks = _format(subjects, 0)
-            documents[name] = self.header + ("\n" + "\n".join(blocks) if blocks else "")
-            if blocks:
-                parts.append(self._trig_block(name, _format(subjects, 1)))
-        return "".join(parts), documents
+            keys, top, nested = self.keyed_blocks(graph)
+            documents[name] = self.header + ("\n" + "\n".join(top) if top else "")
+            indexes[name] = BlockIndex.of(keys, top, nested)
+            if top:
+                parts.append(self._trig_block(name, nested))
+        return "".join(parts), documents, indexes
+
+    def keyed_blocks(self, graph) -> tuple[list[str], list[str], list[str]]:
+        """For a graph (or iterable of triples) without blank nodes: its subjects'
+        texts and their blocks at levels 0 (Turtle) and 1 (TriG), in canonical order.
+        A block starts with its subject and a space, so ordering by ``subject + " "``
+        is ordering by block."""
+        subjects = sorted(self._plain_subjects(graph), key=lambda item: item[0] + " ")
+        return [s for s, _ in subjects], _format(subjects, 0, ordered=True), \
+            _format(subjects, 1, ordered=True)
+
+    def graph_header(self, name: Node) -> str:
+        """What opens a graph's block in the TriG text."""
+        return f"\n{self.term(name)} {{\n"
 
     def _trig_block(self, name: Node, blocks: list[str]) -> str:
-        return f"\n{self.term(name)} {{\n" + "\n".join(blocks) + "}\n"
+        return self.graph_header(name) + "\n".join(blocks) + "}\n"
 
     def blocks(self, graph: Graph, level: int, label_prefix: str = "b") -> list[str]:
         if _has_blank_nodes(graph):
@@ -122,20 +146,39 @@ class Writer:
         return None
 
 
+@dataclass(frozen=True)
+class BlockIndex:
+    """Where each subject's block sits in a graph's Turtle text and in its block of the
+    TriG text: the subjects' texts in order and the UTF-8 length of each block (the
+    Turtle text is the header, a newline and the blocks joined by newlines; the TriG
+    block is the graph's header line and the nested blocks joined by newlines)."""
+
+    keys: tuple[str, ...]
+    top: array      # UTF-8 bytes of each level-0 block
+    nested: array   # UTF-8 bytes of each level-1 block
+
+    @classmethod
+    def of(cls, keys: list[str], top: list[str], nested: list[str]) -> BlockIndex:
+        return cls(tuple(keys), array("q", (len(b.encode()) for b in top)),
+                   array("q", (len(b.encode()) for b in nested)))
+
+
 def _has_blank_nodes(graph: Graph) -> bool:
     return any(isinstance(s, BNode) or isinstance(o, BNode) for s, _, o in graph)
 
 
-def _format(subjects: list, level: int) -> list[str]:
+def _format(subjects: list, level: int, ordered: bool = False) -> list[str]:
     """Blocks as :func:`_statements` writes them at ``level``, sorted as it sorts them
-    (no anonymous subjects here, so by their text)."""
+    (no anonymous subjects here, so by their text; ``ordered``: ``subjects`` are in
+    that order already)."""
     indent = _INDENT * level
     continuation = " ;\n" + _INDENT * (level + 1)
     joiner = ",\n" + _INDENT * (level + 2)
     blocks = [indent + subject + " " + continuation.join(f"{name} {joiner.join(objects)}"
                                                          for name, objects in properties) + " .\n"
               for subject, properties in subjects]
-    blocks.sort()
+    if not ordered:
+        blocks.sort()
     return blocks
 
 

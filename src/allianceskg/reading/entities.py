@@ -48,10 +48,12 @@ class Minter:
         self._by_key: dict[tuple, URIRef] = {}  # this document's nodes, by what identifies them
         self._by_label: dict[tuple[str, URIRef], URIRef] = {}  # the build's, by label and type
         self.entities: dict[URIRef, Minted] = {}
+        self.proposed: dict[URIRef, Minted] = {}  # this document's, as it would mint them
 
     def start_document(self) -> None:
         """Keys that identify nodes by their parties hold within one document only."""
         self._by_key = {}
+        self.proposed = {}
 
     def mint(self, label: str, kind: URIRef, construction: str, *, phrase_key: tuple) -> URIRef:
         label = " ".join(label.split())
@@ -67,6 +69,7 @@ class Minter:
                 iri = URIRef(f"{iri}-{slug(str(kind).rsplit('#', 1)[-1])}")
             self._by_label[norm] = iri
             self.entities.setdefault(iri, Minted(iri, kind, label, construction))
+        self.proposed.setdefault(iri, Minted(iri, kind, label, construction))
         self._by_key[phrase_key] = iri
         return iri
 
@@ -75,6 +78,7 @@ class Minter:
         label = f"{self._name(holder)} {str(attitude).rsplit('#', 1)[-1].lower()} of {self._name(target)}"
         iri = ID[f"stance-{slug(name)}"]
         self.entities.setdefault(iri, Minted(iri, AKG.Stance, label, "stance"))
+        self.proposed.setdefault(iri, Minted(iri, AKG.Stance, label, "stance"))
         return iri
 
     def _name(self, iri: URIRef) -> str:

@@ -1,0 +1,106 @@
+"""What a build leaves behind so that the next ``ingest`` can continue from it.
+
+Input: the values a full build computed (:class:`BuildState`, from
+allianceskg.build.pipeline) and where the release writer put each graph's blocks
+(:class:`ReleaseIndex`) with the release's VoID statistics (:class:`VoidState`, from
+allianceskg.build.release). Output: one pickle in ``data/cache/``, stamped with the
+SHA-256 of the release's manifest, the package's code and the model files, so that it
+is only ever read against the release it describes (:func:`load_state` returns None
+otherwise, and the ingest builds in full). Like every cache entry it is an
+optimisation: deleting it only makes the next ingest a full build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from allianceskg import __version__
+from allianceskg.build.cache import write_entry
+
+STATE_FILE = "release-state.pickle"
+
+
+@dataclass
+class BuildState:
+    """The build's own values an incremental add needs (sets of rdflib triples)."""
+
+    doc_ids: tuple[str, ...]              # the corpus, in build order
+    facts: dict                           # graph/doc/ID -> its facts as released
+    base: frozenset                       # reference data and links: asserted before any document
+    minter: object                        # allianceskg.reading.entities.Minter after the last document
+    reported: frozenset                   # triples some claim states as a reported fact
+    tentative: frozenset                  # asserted triples no source states as fact
+    established: set                      # the established closure (ontology, data, entailments)
+    engine_added: set                     # what the rule engine added to it
+    modality: dict                        # claimed triple -> strongest modality of its claims
+    document_results: tuple               # document-scoped SHACL results (ValidationResult)
+    curated: tuple                        # curated entities (iri, type, label)
+    links: frozenset                      # graph/links as released
+    links_base: frozenset                 # graph/links before candidate links
+    candidates: dict                      # minted IRI -> candidate links
+    tentative_entailments: dict           # triple -> weakest premise modality
+    provenance_shared: frozenset          # provenance entailments about nodes of no one document
+    raw_facts: dict                       # doc id -> facts before any proposal was dropped
+    proposed: dict                        # doc id -> automatic claims' triples, before drops
+    minted: dict                          # doc id -> its minted entities, before drops
+    rounds: tuple                         # each drop round's results of the spanning shapes
+
+
+@dataclass
+class ReleaseIndex:
+    """Where each graph sits in the release's TriG, and each subject's block in it."""
+
+    header: bytes                                          # the prefix lines
+    graphs: dict = field(default_factory=dict)             # name -> (start, length) in the TriG
+    blocks: dict = field(default_factory=dict)             # name -> BlockIndex (no blank nodes)
+
+
+@dataclass
+class VoidState:
+    """The release's VoID statistics, kept so that an addition can update them: the
+    distinct subjects, objects, triples and typed entities as sorted 64-bit hashes
+    of their N-Triples text (numpy arrays), predicates and classes as terms."""
+
+    triples: object
+    subjects: object
+    objects: object
+    entities: object
+    predicates: set
+    classes: set
+    examples: dict        # class -> the first instance by IRI in the project's IRI space
+
+
+@dataclass
+class SavedState:
+    build: BuildState
+    index: ReleaseIndex
+    void: VoidState
+    key: str = ""
+
+
+def state_key(manifest: bytes) -> str:
+    """The release (its manifest, which hashes every input file) and the code the
+    state belongs to."""
+    digest = hashlib.sha256()
+    digest.update(__version__.encode())
+    digest.update(hashlib.sha256(manifest).digest())
+    for path in sorted(Path(__file__).resolve().parent.parent.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def save_state(path: Path, state: SavedState) -> None:
+    write_entry(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def load_state(path: Path, key: str) -> SavedState | None:
+    """The state at ``path`` if it belongs to ``key``, else None."""
+    try:
+        with path.open("rb") as stream:
+            state = pickle.load(stream)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError):
+        return None
+    return state if isinstance(state, SavedState) and state.key == key else None
