@@ -115,7 +115,7 @@ def build(out_dir: Path | None, quiet: bool, store: str | None, remote_update_ur
 
 def _state_file(paths) -> Path | None:
     """Where a build leaves what the next ingest continues from (data/cache/)."""
-    from allianceskg.build.state import STATE_FILE
+    from allianceskg.build.incremental.state import STATE_FILE
 
     return paths.cache / STATE_FILE if paths.cache is not None else None
 
@@ -310,7 +310,7 @@ def ingest(file: Path, title: str | None, language: str, document_type: str, aut
 def _add_incrementally(paths, document: Path, release: Path):
     """The release with ``document`` added from the last build's state (only the new
     document is read), or None when only a full build can add it (the reason is said)."""
-    from allianceskg.build.delta import NotIncremental, add_document
+    from allianceskg.build.incremental.add import NotIncremental, add_document
     from allianceskg.build.pipeline import BuildError
 
     try:

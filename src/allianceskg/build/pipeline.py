@@ -1,11 +1,13 @@
 """The build, in order: corpus → nlp → mentions → claims → graphs → validate → reason.
 
-This module is the only one that knows the order of the stages; each stage is a
-function of another module that takes values and returns values. Input: the project's
-folders (:class:`ProjectPaths`). Output: a :class:`Build` holding every named graph of
-the release, the validation report, per-document reports and the time each stage
-took. A SHACL violation or an OWL inconsistency raises :class:`BuildError` naming the
-node, the shape or axiom, and the quotes behind it; nothing is written here (see
+This module is the only one that knows the order of the stages (an incremental add,
+allianceskg.build.incremental.add, runs the same stages on one new document); each
+stage is a function of another module that takes values and returns values. Input:
+the project's folders (:class:`ProjectPaths`). Output: a :class:`Build` holding every
+named graph of the release, the validation report, per-document reports, the time
+each stage took, and the state the next incremental add continues from. A SHACL
+violation or an OWL inconsistency raises :class:`BuildError` naming the node, the
+shape or axiom, and the quotes behind it; nothing is written here (see
 allianceskg.build.release).
 """
 
@@ -41,7 +43,7 @@ from allianceskg.reading.nlp import (DEFAULT_MAX_DOCUMENT_CHARS, PipelineError, 
 from allianceskg.rdf.serialize import NTriples, ntriples
 from allianceskg.build.validation import (DocumentContext, ValidationReport, ValidationResult, merged,
                                     split_shapes, validate, validate_documents)
-from allianceskg.build.state import BuildState
+from allianceskg.build.incremental.state import BuildState
 from allianceskg.vocab import AKG, DOC, GRAPH, OA
 
 Progress = Callable[[str], None]

@@ -343,10 +343,16 @@ def _follow(out: dict, start, chain: list) -> set:
 
 def _new_triples_of(triples: set, ontology: Graph) -> Graph:
     graph = Graph()
+    terms = ontology_terms(ontology)  # once, not a dozen lookups per triple
     for triple in triples:
-        if not _is_noise(triple, ontology):
+        if not _is_noise(triple, ontology, terms):
             graph.add(triple)
     return graph
+
+
+def ontology_terms(ontology: Graph) -> frozenset:
+    """The ontology's classes and properties (what :func:`_is_term` recognises)."""
+    return frozenset(s for kind in _TERM_TYPES for s in ontology.subjects(RDF.type, kind))
 
 
 ENTAILMENT = Namespace("https://w3id.org/allianceskg/entailment/")
@@ -405,14 +411,15 @@ def _error_messages(graph: Graph) -> tuple[str, ...]:
     return tuple(sorted(set(messages)))
 
 
-def _is_noise(triple: tuple, ontology: Graph) -> bool:
-    """True for axiomatic or schema-level triples that carry no answer for analysts."""
+def _is_noise(triple: tuple, ontology: Graph, terms: frozenset | None = None) -> bool:
+    """True for axiomatic or schema-level triples that carry no answer for analysts
+    (``terms``: the ontology's, from :func:`ontology_terms`, when known)."""
     subject, predicate, obj = triple
     if isinstance(subject, Literal):
         return True
-    if predicate == OWL.sameAs and subject == obj:
+    if predicate == _SAME_AS and subject == obj:
         return True
-    if predicate == RDF.type and obj in _NOISE_TYPES:
+    if predicate == _TYPE and obj in _NOISE_TYPES:
         return True
     if isinstance(subject, URIRef) and str(subject).startswith(_VOCABULARY_NAMESPACES):
         return True
@@ -420,7 +427,12 @@ def _is_noise(triple: tuple, ontology: Graph) -> bool:
     # is its own subclass, equivalences, property characteristics) stay out of
     # graph/inferred; its named individuals (statuses, attitudes, modalities) are data,
     # and their entailed types (akg:Launched a skos:Concept) are kept.
-    return predicate in _SCHEMA_PREDICATES and _is_term(subject, ontology)
+    if predicate not in _SCHEMA_PREDICATES:
+        return False
+    return subject in terms if terms is not None else _is_term(subject, ontology)
+
+
+_SAME_AS, _TYPE = OWL.sameAs, RDF.type
 
 
 def _is_term(node, ontology: Graph) -> bool:

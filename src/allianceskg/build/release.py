@@ -39,7 +39,8 @@ from allianceskg.errors import ResourceNotFoundError
 from allianceskg.model.load import ontology_version
 from allianceskg.build.pipeline import Build
 from allianceskg.rdf.rdfio import read_dataset
-from allianceskg.build.state import ReleaseIndex, SavedState, VoidState, save_state, state_key
+from allianceskg.build.incremental.state import (ReleaseIndex, SavedState, VoidState, save_state,
+                                                 state_key)
 from allianceskg.rdf.serialize import Writer, nt_term, turtle
 from allianceskg.vocab import AKG, GRAPH, ID, PREFIXES
 
@@ -59,14 +60,14 @@ def graph_file_name(name: URIRef) -> str:
 
 def write_release(result: Build, target: Path, state_file: Path | None = None) -> Path:
     """Write ``result`` to ``target`` and switch to it in one atomic step; then, with
-    ``state_file``, save what the next ``ingest`` continues from (allianceskg.build.state)."""
+    ``state_file``, save what the next ``ingest`` continues from (allianceskg.build.incremental)."""
     target.parent.mkdir(parents=True, exist_ok=True)
     recover_release(target)
     staging = target.parent / f".{target.name}.new-{os.getpid()}"
     if staging.exists():
         shutil.rmtree(staging)
     try:
-        index, void_state = _write_all(result, staging)
+        index, void_state = _write_all(result, staging, keep_state=state_file is not None)
         _sync(staging)  # on disk before it becomes the release, so a power cut loses nothing
         manifest_bytes = (staging / "manifest.json").read_bytes()
         if state_file is not None:
@@ -185,7 +186,8 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
-def _write_all(result: Build, folder: Path) -> tuple[ReleaseIndex, VoidState | None]:
+def _write_all(result: Build, folder: Path,
+               keep_state: bool = False) -> tuple[ReleaseIndex, VoidState | None]:
     (folder / "graphs").mkdir(parents=True)
     writer = Writer(PREFIXES)
     combined, documents, blocks = writer.indexed_release(list(result.graphs.items()))
@@ -193,7 +195,7 @@ def _write_all(result: Build, folder: Path) -> tuple[ReleaseIndex, VoidState | N
     for name, text in documents.items():
         (folder / "graphs" / graph_file_name(name)).write_text(text, encoding="utf-8")
     statistics, void_state = _Statistics.with_state(result.graphs.values(),
-                                                    keep=result.state is not None)
+                                                    keep=keep_state and result.state is not None)
     (folder / "void.ttl").write_text(writer.turtle(void_graph(result.graphs, statistics)),
                                      encoding="utf-8")
     _write_reports(result, folder)

@@ -71,7 +71,7 @@ class Writer:
                         ) -> tuple[str, dict[Node, str], dict[Node, BlockIndex | None]]:
         """:meth:`release`, with where each subject's block sits in the texts
         (:class:`BlockIndex`; None for graphs with blank nodes), so that a later
-        release can splice blocks in (allianceskg.build.delta)."""
+        release can splice blocks in (allianceskg.build.incremental.splice)."""
         documents, parts, indexes = {}, [self.header], {}
         for number, (name, graph) in enumerate(sorted(graphs, key=lambda g: str(g[0])), start=1):
             if _has_blank_nodes(graph):

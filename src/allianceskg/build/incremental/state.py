@@ -4,10 +4,12 @@ Input: the values a full build computed (:class:`BuildState`, from
 allianceskg.build.pipeline) and where the release writer put each graph's blocks
 (:class:`ReleaseIndex`) with the release's VoID statistics (:class:`VoidState`, from
 allianceskg.build.release). Output: one pickle in ``data/cache/``, stamped with the
-SHA-256 of the release's manifest, the package's code and the model files, so that it
-is only ever read against the release it describes (:func:`load_state` returns None
-otherwise, and the ingest builds in full). Like every cache entry it is an
-optimisation: deleting it only makes the next ingest a full build.
+SHA-256 of the release's manifest (which hashes every input file) and of the package's
+code, so that it is only ever read against the release and the code it describes
+(:func:`load_state` returns None otherwise, and the ingest builds in full). Like every
+cache entry it is an optimisation: deleting it only makes the next ingest a full
+build. It is a pickle, read only from the project's own cache folder, which the
+project's own commands write.
 """
 
 from __future__ import annotations
