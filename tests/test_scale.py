@@ -69,8 +69,7 @@ def _broken(graphs: tuple[Graph, ...]) -> tuple[Graph, ...]:
 
 def _graph(triples) -> Graph:
     graph = Graph()
-    for triple in triples:
-        graph.add(triple)
+    graph += triples
     return graph
 
 

@@ -214,7 +214,7 @@ def _neighbourhood(union: set, focus: set, inverse: set) -> Graph:
 
 
 def graph_of(triples) -> Graph:
+    """An rdflib graph of a set of triples."""
     graph = Graph()
-    for triple in triples:
-        graph.add(triple)
+    graph += triples  # Graph.__iadd__ takes any iterable of triples
     return graph

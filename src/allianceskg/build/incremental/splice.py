@@ -175,10 +175,11 @@ def _splice(writer: Writer, name: URIRef, old: BlockIndex, ttl: bytes, trig: byt
             out_nested.extend(old.nested[run_start:end])
         run_start = None
 
-    sort_keys = [k + " " for k in old.keys]
     i = 0
-    for sort_key, key in order:
-        stop = bisect.bisect_left(sort_keys, sort_key, lo=i)
+
+    def copy_until(stop: int) -> None:
+        """The old blocks before ``stop`` that are not rendered again, in runs."""
+        nonlocal i, run_start
         while i < stop:
             if i in replaced:
                 flush(i)
@@ -186,6 +187,10 @@ def _splice(writer: Writer, name: URIRef, old: BlockIndex, ttl: bytes, trig: byt
                 run_start = i
             i += 1
         flush(i)
+
+    sort_keys = [k + " " for k in old.keys]
+    for sort_key, key in order:
+        copy_until(bisect.bisect_left(sort_keys, sort_key, lo=i))
         if i < len(old.keys) and old.keys[i] == key:
             i += 1  # replaced by its new block
         top, nested = fresh[key]
@@ -194,13 +199,7 @@ def _splice(writer: Writer, name: URIRef, old: BlockIndex, ttl: bytes, trig: byt
         out_keys.append(key)
         out_top.append(len(top))
         out_nested.append(len(nested))
-    while i < len(old.keys):
-        if i in replaced:
-            flush(i)
-        elif run_start is None:
-            run_start = i
-        i += 1
-    flush(i)
+    copy_until(len(old.keys))
     head = writer.header.encode()
     ttl_text = head + (b"\n" + b"\n".join(out_ttl) if out_ttl else b"")
     trig_text = (writer.graph_header(name).encode() + b"\n".join(out_trig) + b"}\n"
