@@ -317,3 +317,46 @@ def test_an_incremental_ingest_replays_the_drop_rounds(tmp_path: Path, name: str
     report = json.loads((home / "data" / "kg" / "build-report.json").read_text())
     assert report["documents"][Path(name).stem]["dropped"]
     _same_release(home, tmp_path)
+
+
+def test_the_minting_check_refuses_what_a_later_document_minted_first_in_other_words():
+    """A node first proposed by a document the new one precedes takes the new one's
+    words in a full build (even if its proposal was never stated): the incremental
+    add must refuse unless the words are the same; a node that needs a suffix which
+    depends on the order of documents is refused too."""
+    from types import SimpleNamespace
+
+    from allianceskg.build.incremental.add import _check_minting
+    from allianceskg.build.incremental.rounds import NotIncremental
+    from allianceskg.reading.entities import Minted
+    from allianceskg.vocab import ID
+
+    quad = ID["the-quad"]
+    theirs = Minted(quad, AKG.Agreement, "The Quad", "membership")
+    state = SimpleNamespace(doc_ids=("a", "c"), minted_by={"a": {}, "c": {quad: theirs}})
+    ours = Minted(quad, AKG.Agreement, "Quad", "membership")
+    with pytest.raises(NotIncremental, match="first minted by c"):
+        _check_minting({quad: ours}, {quad: theirs}, state, later={"c"})
+    _check_minting({quad: ours}, {quad: theirs}, state, later=set())  # after c: as a full build
+    _check_minting({quad: theirs}, {quad: theirs}, state, later={"c"})  # the same words
+    suffixed = ID["quad-agreement"]
+    with pytest.raises(NotIncremental, match="suffix"):
+        _check_minting({suffixed: Minted(suffixed, AKG.Agreement, "Quad", "x")}, {}, state,
+                       later=set())
+
+
+def test_shapes_that_read_beyond_a_node_are_validated_whole():
+    """The incremental drop rounds rely on shapes that read a focus node's own triples,
+    those pointing to it along an inverse path, and its values' types; a sequence path
+    or a class constraint on an inverse path reads further, so every round then
+    validates the whole union."""
+    from allianceskg.build.incremental.rounds import inverse_predicates
+
+    _, corpus = split_shapes(load_shapes(ProjectPaths.default().shapes))
+    assert inverse_predicates(corpus) == {AKG.hasPillar}
+    prefixes = "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix akg: <%s> .\n" % AKG._NS
+    for shape in ("[ sh:path ( akg:hasParty akg:memberOf ) ; sh:minCount 1 ]",
+                  "[ sh:path [ sh:inversePath akg:hasParty ] ; sh:class akg:Actor ]"):
+        graph = Graph().parse(data=prefixes + f"akg:S sh:targetClass akg:Agreement ; "
+                                              f"sh:property {shape} .", format="turtle")
+        assert inverse_predicates(graph) is None, shape

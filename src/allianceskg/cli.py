@@ -322,6 +322,9 @@ def _add_incrementally(paths, document: Path, release: Path):
     except NotIncremental as why:
         click.echo(f"… a full build: {why}", err=True)
         return None
+    except (OSError, ValueError, LookupError, TypeError) as exc:  # an unreadable state
+        click.echo(f"… a full build: the last build's state could not be used ({exc})", err=True)
+        return None
     click.echo(f"Added {added.doc_id} incrementally: {added.claims} claims, {added.mentions} "
                f"mentions, {added.triples} triples → {release}\ntime per stage (s): "
                + ", ".join(f"{k} {v}" for k, v in added.timings.items()))

@@ -374,7 +374,7 @@ def candidate_links(minted, graphs: dict[URIRef, Graph], supers: dict[URIRef, fr
     ``graphs`` (the reference data and curated entities: the offline data the project
     ships) of the same family of types (``supers``: class -> its superclasses). Returns,
     per minted IRI, the candidates scoring at least ``minimum``, best first."""
-    minted = [m for m in minted if supers.get(m.type, frozenset({m.type})) & set(_FAMILIES)]
+    minted = [m for m in minted if linkable(m.type, supers)]
     if not minted:
         return {}
     ours = {m.iri for m in minted}
@@ -396,6 +396,12 @@ def candidate_links(minted, graphs: dict[URIRef, Graph], supers: dict[URIRef, fr
             if kept:
                 found[entity.iri] = kept
     return found
+
+
+def linkable(kind: URIRef, supers: dict[URIRef, frozenset[URIRef]]) -> bool:
+    """Whether a minted entity of type ``kind`` gets candidate links (its family has
+    entities to match: actors, agreements, places, …)."""
+    return bool(supers.get(kind, frozenset({kind})) & set(_FAMILIES))
 
 
 def candidate_graph(found: dict[URIRef, list[Candidate]], graphs: dict[URIRef, Graph]) -> Graph:

@@ -180,9 +180,12 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
     with timer.stage("claims", progress):
         resolver = Resolver(reference, ontology, shapes)
         minter = Minter(set(reference.subjects()), superclasses(ontology))
-        layers = {d.doc_id: _claim_layers(paths, d, parses[d.doc_id], mentions[d.doc_id],
-                                          gazetteer, minter, resolver)
-                  for d in corpus.documents}
+        layers, minted_by = {}, {}
+        for d in corpus.documents:
+            minter.start_document()
+            layers[d.doc_id] = _claim_layers(paths, d, parses[d.doc_id], mentions[d.doc_id],
+                                             gazetteer, minter, resolver)
+            minted_by[d.doc_id] = dict(minter.proposed)  # as this document would mint them
         del parses  # the spaCy documents are not needed past this stage
     with timer.stage("graphs", progress):
         layer_claims = lambda doc_id: list((layers[doc_id][0], layers[doc_id][1].claims))  # noqa: E731
@@ -267,7 +270,7 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
         links=frozenset(graphs[GRAPH["links"]]), links_base=links_base, candidates=candidates,
         tentative_entailments=weakest, provenance_shared=frozenset(shared),
         raw_facts=proposals.facts, proposed=proposals.claims, minted=proposals.minted,
-        rounds=tuple(rounds)) if inference.closure else None
+        rounds=tuple(rounds), minted_by=minted_by) if inference.closure else None
     return Build(graphs=graphs, validation=report, documents=documents,
                  input_hashes=_hashes(paths), timings=timer.timings, state=state)
 

@@ -69,7 +69,6 @@ def write_release(result: Build, target: Path, state_file: Path | None = None) -
     try:
         index, void_state = _write_all(result, staging, keep_state=state_file is not None)
         _sync(staging)  # on disk before it becomes the release, so a power cut loses nothing
-        manifest_bytes = (staging / "manifest.json").read_bytes()
         if state_file is not None:
             state_file.unlink(missing_ok=True)  # never a state for another release
         _swap(staging, target)
@@ -78,7 +77,7 @@ def write_release(result: Build, target: Path, state_file: Path | None = None) -
             shutil.rmtree(staging)
     if state_file is not None and result.state is not None and void_state is not None:
         save_state(state_file, SavedState(result.state, index, void_state,
-                                          key=state_key(manifest_bytes)))
+                                          key=state_key(target)))
     return target
 
 

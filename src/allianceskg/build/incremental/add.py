@@ -27,7 +27,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import RDF, RDFS
 
 from allianceskg.analysis.explain import KnowledgeBase, Quote
-from allianceskg.analysis.linking import candidate_graph, candidate_links
+from allianceskg.analysis.linking import candidate_graph, candidate_links, linkable
 from allianceskg.build import pipeline
 from allianceskg.build.claims import ClaimSet, claim_file
 from allianceskg.build.corpus import document_paths, load_document
@@ -69,7 +69,7 @@ class Added:
         _swap(self.staging, self.target)
         if self.staging.exists():
             shutil.rmtree(self.staging)
-        self.saved.key = state_key((self.target / "manifest.json").read_bytes())
+        self.saved.key = state_key(self.target)
         save_state(self.state_path, self.saved)
 
     def discard(self) -> None:
@@ -87,10 +87,11 @@ def add_document(paths: pipeline.ProjectPaths, document_path: Path, target: Path
     recover_release(target, clean=False)
     try:
         manifest_bytes = (target / "manifest.json").read_bytes()
+        key = state_key(target)
     except OSError:
         raise NotIncremental("there is no release to add to") from None
     with timer.stage("state", progress):
-        saved = load_state(state_path, state_key(manifest_bytes))
+        saved = load_state(state_path, key)
         if saved is None:
             raise NotIncremental("the release has no state from its build (built by another "
                                  "version, or the state was removed)")
@@ -127,9 +128,11 @@ def add_document(paths: pipeline.ProjectPaths, document_path: Path, target: Path
     with timer.stage("claims", progress):
         minter = state.minter
         known_entities = dict(minter.entities)
+        minter.start_document()  # also where the document is not read (not English)
         layers = pipeline._claim_layers(paths, document, parses[document.doc_id], found,
                                         gazetteer, minter, resolver=None)  # no claims file
-        _check_minting(minter.proposed, known_entities, state, set(after))
+        proposed_here = dict(minter.proposed)
+        _check_minting(proposed_here, known_entities, state, set(after))
         del parses
     with timer.stage("validate", progress):
         curated, automatic = layers
@@ -168,15 +171,26 @@ def add_document(paths: pipeline.ProjectPaths, document_path: Path, target: Path
         facts = {n: facts[n] for n in sorted(facts, key=str)}
     with timer.stage("links", progress):
         reference_only, _ = pipeline._split_links(reference)
+        # The full build matches every minted entity at once, and never offers one as
+        # another's candidate: the same here, with the others' minted IRIs left out.
+        supers = superclasses(ontology)
+        minted_now = {iri for iris in rounds.minted_after.values() for iri in iris
+                      if linkable(minter.entities[iri].type, supers)}
+        here = {e.iri for e in automatic.claims.entities}
+        offered = {c.entity for found_ in state.candidates.values() for c in found_}
+        if here & ({iri for iri, _, _ in state.curated} | offered):
+            raise NotIncremental("the document mints a node that is a curated entity or "
+                                 "another's candidate link")
         curated_graph = Graph()
         for iri, kind, label in state.curated:
-            curated_graph.add((iri, RDF.type, kind))
-            curated_graph.add((iri, RDFS.label, Literal(label, lang="en")))
-        base_links = graph_of(state.links_base)
+            if iri not in minted_now:
+                curated_graph.add((iri, RDF.type, kind))
+                curated_graph.add((iri, RDFS.label, Literal(label, lang="en")))
+        base_links = graph_of(t for t in state.links_base if t[0] not in minted_now)
         candidates = candidate_links(automatic.claims.entities,
                                      {GRAPH["reference"]: reference_only,
                                       GRAPH["links"]: base_links, GRAPH["curated"]: curated_graph},
-                                     superclasses(ontology))
+                                     supers)
         new_links = set(candidate_graph(candidates, {GRAPH["links"]: base_links})) - state.links
         all_candidates = dict(state.candidates)
         all_candidates.update(candidates)
@@ -196,7 +210,7 @@ def add_document(paths: pipeline.ProjectPaths, document_path: Path, target: Path
             raise NotIncremental("the new facts contradict the ontology")
         old_facts_part = set(_new_triples_of(state.engine_added - state.tentative, ontology))
         new_facts_part = set(inference.triples)
-        reasoning_input = state.base | set().union(*facts.values())
+        reasoning_input = set(reference_only).union(*facts.values())  # no links: as build
         provenance = set(part.provenance) | set(constructions_graph())
         from_provenance = {t for t in rule_closure(ontology, graph_of(provenance))
                            if t not in reasoning_input and t not in provenance}
@@ -247,6 +261,7 @@ def add_document(paths: pipeline.ProjectPaths, document_path: Path, target: Path
     state.raw_facts = {**state.raw_facts, document.doc_id: frozenset(raw.facts)}
     state.proposed = {**state.proposed, document.doc_id: rounds.proposed}
     state.minted = {**state.minted, document.doc_id: rounds.minted}
+    state.minted_by = {**state.minted_by, document.doc_id: proposed_here}
     state.rounds = rounds.results
     state.provenance_shared = state.provenance_shared | frozenset(
         t for t in from_provenance if not pipeline.in_document(t[0]))
@@ -255,23 +270,24 @@ def add_document(paths: pipeline.ProjectPaths, document_path: Path, target: Path
 
 
 def _check_minting(proposed: dict, known: dict, state, later: set[str]) -> None:
-    """The document mints as a full build would: an entity that a document after it
-    minted first would take this document's label (so it must be the same), and a new
-    one must not need a suffix that depends on which document came first."""
+    """The document mints as a full build would, where it is read before documents
+    that minted the same nodes: the first document (in build order) that proposed a
+    node decides its label and IRI, so a node first proposed by a later document must
+    be proposed here with the same words and type; and no node may need a suffix that
+    depends on which document came first."""
     for iri, minted in proposed.items():
-        old = known.get(iri)
-        if old is None:
-            plain = slug(minted.label.replace("–", "-")) or "entity"
-            if str(iri).startswith(str(ID)) and str(iri)[len(str(ID)):] not in (plain, f"{plain}-auto") \
-                    and minted.type != AKG.Stance:
+        plain = slug(minted.label.replace("–", "-")) or "entity"
+        suffixed = str(iri).startswith(str(ID)) and minted.type != AKG.Stance \
+            and str(iri)[len(str(ID)):] not in (plain, f"{plain}-auto")
+        if iri not in known:
+            if suffixed:
                 raise NotIncremental(f"the new entity {iri} needs a suffix that depends on "
                                      f"the order of documents")
             continue
-        owner = next((doc_id for doc_id in state.doc_ids
-                      if (iri, RDFS.label, Literal(old.label, lang="en"))
-                      in state.facts[GRAPH[f"doc/{doc_id}"]]), None)
-        if owner in later and old != minted:
-            raise NotIncremental(f"{iri} was minted by {owner}, which the new document "
+        owner = next((doc_id for doc_id in state.doc_ids if iri in state.minted_by[doc_id]),
+                     None)
+        if owner in later and (suffixed or state.minted_by[owner][iri] != minted):
+            raise NotIncremental(f"{iri} was first minted by {owner}, which the new document "
                                  f"precedes, with other words")
 
 

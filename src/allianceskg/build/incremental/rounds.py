@@ -39,6 +39,7 @@ class Rounds:
     removed: dict                  # doc id -> the nodes its claims were dropped for
     proposed: frozenset            # the new document's claimed triples, before drops
     minted: frozenset              # its minted entities, before drops
+    minted_after: dict             # doc id -> its minted entities, after the drops
 
 
 class _Replay:
@@ -119,7 +120,8 @@ def drop_rounds(state, doc_id: str, facts: set, claims: set, minted: set,
             raise NotIncremental(f"the new document changes which proposals of {other} "
                                  f"are dropped")
     return Rounds(report=_report_of(rounds[-1]), results=tuple(rounds), dropped=new.dropped,
-                   removed=new.removed, proposed=frozenset(claims), minted=frozenset(minted))
+                   removed=new.removed, proposed=frozenset(claims), minted=frozenset(minted),
+                   minted_after=new.minted)
 
 
 def _report_of(results) -> ValidationReport:
@@ -155,18 +157,24 @@ def inverse_predicates(shapes: Graph) -> set | None:
                        for n in nested):
                     return None  # a value's own properties
             elif predicate == SH.path:
-                steps = _members(shapes, shapes.value(value, SH.alternativePath) or value)
-                for step in steps:
+                alternatives = shapes.value(value, SH.alternativePath)
+                if alternatives is None and (value, RDF.first, None) in shapes:
+                    return None  # a sequence path: more than one step
+                for step in _members(shapes, alternatives) if alternatives is not None else [value]:
                     if isinstance(step, URIRef):
                         continue
                     target = shapes.value(step, SH.inversePath)
                     if not isinstance(target, URIRef):
                         return None  # a longer path
+                    if any((shape, p, None) in shapes for p in _VALUE_READERS):
+                        return None  # the types of nodes pointing to the focus node
                     inverse.add(target)
     return inverse
 
 
 _LOCAL_TARGETS = (SH.targetClass, SH.targetSubjectsOf)
+_VALUE_READERS = (SH["class"], SH.node, SH.qualifiedValueShape, SH["or"], SH["and"],
+                  SH["not"], SH.xone)
 _OTHER_TARGETS = (SH.targetNode, SH.targetObjectsOf, SH.target)
 
 

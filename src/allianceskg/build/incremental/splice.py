@@ -25,7 +25,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from allianceskg.build import pipeline
-from allianceskg.build.incremental.rounds import graph_of
+from allianceskg.build.incremental.rounds import NotIncremental, graph_of
 from allianceskg.build.incremental.state import SavedState
 from allianceskg.build.release import (TRIG_FILE, TermDigests, _Statistics, _sync,
                                        _write_json, build_report, graph_file_name,
@@ -53,8 +53,21 @@ def write_spliced(target: Path, saved: SavedState, manifest: dict, changes: dict
     new_graphs, new_blocks = {}, {}
     try:
         (staging / "graphs").mkdir(parents=True)
-        for graph_name in sorted(set(sizes) | set(changes), key=str):
+        for number, graph_name in enumerate(sorted(set(sizes) | set(changes), key=str), start=1):
             file_name = graph_file_name(graph_name)
+            if graph_name in index.graphs and graph_name not in index.blocks:
+                # A graph with blank nodes (the ontology): its labels carry its number
+                # among the graphs, which the new document's graph may shift.
+                if graph_name in changes:
+                    raise NotIncremental(f"{graph_name} has blank nodes and changes")
+                _link_or_copy(target / "graphs" / file_name, staging / "graphs" / file_name)
+                graph = Graph().parse(target / "graphs" / file_name, format="turtle")
+                nested = writer._trig_block(graph_name, writer.blocks(
+                    graph, 1, label_prefix=f"g{number}b")).encode()
+                parts.append(nested)
+                new_graphs[graph_name] = (offset, len(nested))
+                offset += len(nested)
+                continue
             if graph_name not in changes:
                 _link_or_copy(target / "graphs" / file_name, staging / "graphs" / file_name)
                 if graph_name in index.graphs:

