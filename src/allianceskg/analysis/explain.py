@@ -167,7 +167,7 @@ def _explain(kb: Knowledge, triple: Triple, depth: int, visiting: frozenset) -> 
         # Stated only tentatively: if it also follows from firmer premises, show that
         # derivation, keeping the quotes.
         derived = _derive(kb, triple, depth, visiting | {triple})
-        if derived is None or _RANK[derived.modality] >= _RANK[asserted.modality]:
+        if derived is None or MODALITY_RANK[derived.modality] >= MODALITY_RANK[asserted.modality]:
             return asserted
         return Explanation(triple, "inferred", graphs=graphs, quotes=quotes, rule=derived.rule,
                            axiom=derived.axiom, premises=derived.premises,
@@ -191,8 +191,8 @@ def _derive(kb: Knowledge, triple: Triple, depth: int, visiting: frozenset) -> E
             continue
         explained = tuple(_explain(kb, p, depth + 1, inner) for p in premises)
         if all(e.status != "unknown" for e in explained):  # else try the next rule
-            modality = max((e.modality for e in explained), key=_RANK.__getitem__)
-            if best is None or _RANK[modality] < _RANK[best.modality]:
+            modality = max((e.modality for e in explained), key=MODALITY_RANK.__getitem__)
+            if best is None or MODALITY_RANK[modality] < MODALITY_RANK[best.modality]:
                 best = Explanation(triple, "inferred", rule=rule, axiom=axiom,
                                    premises=explained, modality=modality)
             if modality == AKG.ReportedFact:
@@ -200,14 +200,15 @@ def _derive(kb: Knowledge, triple: Triple, depth: int, visiting: frozenset) -> E
     return best
 
 
-_RANK = {AKG.ReportedFact: 0, AKG.AuthorAssessment: 1, AKG.Speculation: 2}
+# The modalities from strongest to weakest.
+MODALITY_RANK = {AKG.ReportedFact: 0, AKG.AuthorAssessment: 1, AKG.Speculation: 2}
 
 
 def _asserted_modality(graphs: tuple[URIRef, ...], quotes) -> URIRef:
     """The strongest modality of the triple's claims; reference data is established."""
     if not quotes or GRAPH["reference"] in graphs:
         return AKG.ReportedFact
-    return min((q.modality for q in quotes), key=_RANK.__getitem__)
+    return min((q.modality for q in quotes), key=MODALITY_RANK.__getitem__)
 
 
 def _justifications(kb: Knowledge, triple: Triple) -> Iterator[tuple[str, str, list[Triple]]]:

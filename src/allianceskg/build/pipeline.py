@@ -29,7 +29,7 @@ from allianceskg import __version__, resources
 from allianceskg.build.claims import Claim, ClaimSet, Resolver, claim_file, load_curated
 from allianceskg.build.corpus import Corpus, Document, load_corpus
 from allianceskg.errors import AllianceskgError
-from allianceskg.analysis.explain import explain, knowledge_base
+from allianceskg.analysis.explain import MODALITY_RANK, explain, knowledge_base
 from allianceskg.analysis.linking import candidate_graph, candidate_links
 from allianceskg.build.graphs import DocumentGraphs, document_graphs
 from allianceskg.reading.mentions import Candidate, Gazetteer, Mention, build_gazetteer, find_mentions
@@ -215,7 +215,6 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
         # parallel, cached by content).
         document_report = _validate_documents(paths, ontology, document_shapes, parts)
         report = merged([document_report, corpus_report])
-        base = frozenset().union(*_split_links(reference))  # what _assemble starts from
         graphs = _assemble(ontology, reference, corpus, parts)
         if report.violations:
             claims = [(d, c) for d in corpus.documents for layer in layers[d.doc_id]
@@ -224,7 +223,6 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
                              hint="fix the claim or reference data named above; "
                                   "the previous release is untouched")
     with timer.stage("links", progress):
-        links_base = frozenset(graphs[GRAPH["links"]])
         candidates = _candidate_links(graphs, layers, ontology)
         graphs[GRAPH["links"]] += candidate_graph(candidates, {GRAPH["links"]: graphs[GRAPH["links"]]})
     with timer.stage("reason", progress):
@@ -260,14 +258,14 @@ def build(paths: ProjectPaths, progress: Progress | None = None, *,
         doc_ids=tuple(d.doc_id for d in corpus.documents),
         facts={GRAPH[f"doc/{d.doc_id}"]: frozenset(graphs[GRAPH[f"doc/{d.doc_id}"]])
                for d in corpus.documents},
-        base=base, minter=minter,
+        minter=minter,
         reported=frozenset(c.triple for c in all_claims if c.modality == AKG.ReportedFact),
         tentative=frozenset(tentative), established=inference.closure,
         engine_added=inference.added, modality=claim_modalities(all_claims),
         document_results=document_report.results,
         curated=tuple((e.iri, e.type, e.label) for curated, _ in layers.values()
                       for e in curated.entities),
-        links=frozenset(graphs[GRAPH["links"]]), links_base=links_base, candidates=candidates,
+        links=frozenset(graphs[GRAPH["links"]]), candidates=candidates,
         tentative_entailments=weakest, provenance_shared=frozenset(shared),
         raw_facts=proposals.facts, proposed=proposals.claims, minted=proposals.minted,
         rounds=tuple(rounds), minted_by=minted_by) if inference.closure else None
@@ -301,17 +299,16 @@ def in_document(node) -> bool:
 _DOC = str(DOC)
 
 
-def claim_modalities(claims) -> dict:
-    """Each claimed triple with the strongest modality of its claims."""
-    found: dict = {}
+def claim_modalities(claims, start: dict | None = None) -> dict:
+    """Each claimed triple with the strongest modality of its claims (and of
+    ``start``'s, modalities found before)."""
+    found: dict = dict(start or {})
     for claim in claims:
         best = found.get(claim.triple)
-        if best is None or _MODALITY_RANK[claim.modality] < _MODALITY_RANK[best]:
+        if best is None or MODALITY_RANK[claim.modality] < MODALITY_RANK[best]:
             found[claim.triple] = claim.modality
     return found
 
-
-_MODALITY_RANK = {AKG.ReportedFact: 0, AKG.AuthorAssessment: 1, AKG.Speculation: 2}
 
 
 def draft(paths: ProjectPaths, document: Document, *,

@@ -198,7 +198,7 @@ def _write_all(result: Build, folder: Path,
     (folder / "void.ttl").write_text(writer.turtle(void_graph(result.graphs, statistics)),
                                      encoding="utf-8")
     _write_reports(result, folder)
-    return release_index(writer, result.graphs, blocks, combined), void_state
+    return release_index(writer, result.graphs, blocks), void_state
 
 
 def _write_reports(result: Build, folder: Path) -> None:
@@ -211,7 +211,7 @@ def _write_reports(result: Build, folder: Path) -> None:
     _write_json(folder / "manifest.json", manifest(result))
 
 
-def release_index(writer: Writer, graphs: dict, blocks: dict, combined: str) -> ReleaseIndex:
+def release_index(writer: Writer, graphs: dict, blocks: dict) -> ReleaseIndex:
     """Where each graph's block starts in the TriG text and how long it is, in bytes,
     from the block lengths the writer measured (graphs with blank nodes are measured)."""
     header = writer.header.encode()
@@ -222,7 +222,7 @@ def release_index(writer: Writer, graphs: dict, blocks: dict, combined: str) -> 
         if found is None:
             if not len(graphs[name]):
                 continue
-            length = len(writer._trig_block(name, writer.blocks(
+            length = len(writer.trig_block(name, writer.blocks(
                 graphs[name], 1, label_prefix=f"g{number}b")).encode())
         elif not found.keys:
             index.blocks[name] = found

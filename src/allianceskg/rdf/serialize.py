@@ -56,7 +56,7 @@ class Writer:
 
     def trig(self, graphs: Iterable[tuple[Node, Graph]]) -> str:
         return self.header + "".join(
-            self._trig_block(name, self.blocks(graph, 1, label_prefix=f"g{number}b"))
+            self.trig_block(name, self.blocks(graph, 1, label_prefix=f"g{number}b"))
             for number, (name, graph) in enumerate(sorted(graphs, key=lambda g: str(g[0])), start=1)
             if len(graph))
 
@@ -78,14 +78,14 @@ class Writer:
                 documents[name] = self.turtle(graph)
                 indexes[name] = None
                 if len(graph):
-                    parts.append(self._trig_block(
+                    parts.append(self.trig_block(
                         name, self.blocks(graph, 1, label_prefix=f"g{number}b")))
                 continue
             keys, top, nested = self.keyed_blocks(graph)
             documents[name] = self.header + ("\n" + "\n".join(top) if top else "")
             indexes[name] = BlockIndex.of(keys, top, nested)
             if top:
-                parts.append(self._trig_block(name, nested))
+                parts.append(self.trig_block(name, nested))
         return "".join(parts), documents, indexes
 
     def keyed_blocks(self, graph) -> tuple[list[str], list[str], list[str]]:
@@ -101,7 +101,8 @@ class Writer:
         """What opens a graph's block in the TriG text."""
         return f"\n{self.term(name)} {{\n"
 
-    def _trig_block(self, name: Node, blocks: list[str]) -> str:
+    def trig_block(self, name: Node, blocks: list[str]) -> str:
+        """A graph's block of the TriG text, from its nested blocks."""
         return self.graph_header(name) + "\n".join(blocks) + "}\n"
 
     def blocks(self, graph: Graph, level: int, label_prefix: str = "b") -> list[str]:

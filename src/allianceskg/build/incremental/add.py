@@ -107,6 +107,8 @@ def add_document(paths: pipeline.ProjectPaths, document_path: Path, target: Path
             raise NotIncremental(f"more than one new document: {', '.join(new_keys[:4])}")
         ontology, shapes = load_ontology(paths.ontology), load_shapes(paths.shapes)
         reference = load_reference(paths.reference)
+        reference_only, links_base = pipeline._split_links(reference)
+        base = frozenset(reference_only) | frozenset(links_base)  # before any document
     with timer.stage("corpus", progress):
         document = load_document(document_path)
         if document.sha256 in set(hashes[k] for k in manifest["inputs_sha256"]):
@@ -138,10 +140,10 @@ def add_document(paths: pipeline.ProjectPaths, document_path: Path, target: Path
         curated, automatic = layers
         raw = document_graphs(document, found[0], [curated, automatic.claims])
         document_shapes, corpus_shapes = split_shapes(shapes)
-        rounds = drop_rounds(state, document.doc_id, raw.facts,
-                              {c.triple for c in automatic.claims.claims},
-                              {e.iri for e in automatic.claims.entities},
-                              corpus_shapes, ontology)
+        proposed = frozenset(c.triple for c in automatic.claims.claims)
+        minted = frozenset(e.iri for e in automatic.claims.entities)
+        rounds = drop_rounds(state, base, document.doc_id, raw.facts, proposed, minted,
+                             corpus_shapes, ontology)
         gone = rounds.removed.get(document.doc_id, set())
         automatic = AutomaticLayer(ClaimSet(
             tuple(c for c in automatic.claims.claims if c.subject not in gone and c.object not in gone),
@@ -159,7 +161,7 @@ def add_document(paths: pipeline.ProjectPaths, document_path: Path, target: Path
     with timer.stage("graphs", progress):
         name = part.name
         facts = dict(state.facts)
-        earlier = set(state.base).union(*(facts[GRAPH[f"doc/{d}"]] for d in before))
+        earlier = set(base).union(*(facts[GRAPH[f"doc/{d}"]] for d in before))
         facts[name] = frozenset(part.facts - earlier)
         moved = {}
         for doc_id in after:
@@ -170,7 +172,6 @@ def add_document(paths: pipeline.ProjectPaths, document_path: Path, target: Path
                 moved[other] = overlap
         facts = {n: facts[n] for n in sorted(facts, key=str)}
     with timer.stage("links", progress):
-        reference_only, _ = pipeline._split_links(reference)
         # The full build matches every minted entity at once, and never offers one as
         # another's candidate: the same here, with the others' minted IRIs left out.
         supers = superclasses(ontology)
@@ -186,7 +187,7 @@ def add_document(paths: pipeline.ProjectPaths, document_path: Path, target: Path
             if iri not in minted_now:
                 curated_graph.add((iri, RDF.type, kind))
                 curated_graph.add((iri, RDFS.label, Literal(label, lang="en")))
-        base_links = graph_of(t for t in state.links_base if t[0] not in minted_now)
+        base_links = graph_of(t for t in links_base if t[0] not in minted_now)
         candidates = candidate_links(automatic.claims.entities,
                                      {GRAPH["reference"]: reference_only,
                                       GRAPH["links"]: base_links, GRAPH["curated"]: curated_graph},
@@ -217,9 +218,9 @@ def add_document(paths: pipeline.ProjectPaths, document_path: Path, target: Path
         inferred_added = (new_facts_part - old_facts_part) | (from_provenance
                                                                - state.provenance_shared)
         inferred_removed = old_facts_part - new_facts_part - state.provenance_shared
+        modalities = pipeline.claim_modalities(claims, state.modality)
         weakest = _weakest(ontology, reference_only, state.links | new_links, facts,
-                           inference.triples, inference.tentative,
-                           pipeline.claim_modalities(claims), state.modality)
+                           inference.triples, inference.tentative, modalities)
         for triple, modality in state.tentative_entailments.items():
             if weakest.get(triple) != modality:
                 raise NotIncremental("a tentative entailment changes with the new facts")
@@ -243,24 +244,20 @@ def add_document(paths: pipeline.ProjectPaths, document_path: Path, target: Path
         staging, written = write_spliced(target, saved, manifest, changes, report, report_entry,
                                          order, hashes, timer.timings, len(claims),
                                          len(found[0]))
-    modality = dict(state.modality)
-    for triple, value in pipeline.claim_modalities(claims).items():
-        if triple not in modality or pipeline._MODALITY_RANK[value] < pipeline._MODALITY_RANK[modality[triple]]:
-            modality[triple] = value
     state.doc_ids = tuple(order)
     state.facts = facts
     state.reported = frozenset(reported)
     state.tentative = frozenset(tentative)
     state.established = inference.closure
     state.engine_added = inference.added
-    state.modality = modality
+    state.modality = modalities
     state.document_results = results.results
     state.links = state.links | frozenset(new_links)
     state.candidates = all_candidates
     state.tentative_entailments = weakest
     state.raw_facts = {**state.raw_facts, document.doc_id: frozenset(raw.facts)}
-    state.proposed = {**state.proposed, document.doc_id: rounds.proposed}
-    state.minted = {**state.minted, document.doc_id: rounds.minted}
+    state.proposed = {**state.proposed, document.doc_id: proposed}
+    state.minted = {**state.minted, document.doc_id: minted}
     state.minted_by = {**state.minted_by, document.doc_id: proposed_here}
     state.rounds = rounds.results
     state.provenance_shared = state.provenance_shared | frozenset(
@@ -306,13 +303,8 @@ class _FactsKnowledge(KnowledgeBase):
                         method=URIRef(""))
 
 
-def _weakest(ontology, reference, links, facts, inferred, tentative, new_modalities,
-             old_modalities) -> dict:
-    modalities = dict(old_modalities)
-    for triple, value in new_modalities.items():
-        best = modalities.get(triple)
-        if best is None or pipeline._MODALITY_RANK[value] < pipeline._MODALITY_RANK[best]:
-            modalities[triple] = value
+def _weakest(ontology, reference, links, facts, inferred, tentative, modalities) -> dict:
+    """pipeline._weakest_premises over the facts, with each claimed triple's modality."""
     asserted = {GRAPH["reference"]: reference, GRAPH["links"]: links, **facts}
     kb = _FactsKnowledge(asserted=asserted, inferred=inferred, ontology=ontology,
                          provenance=Graph(), modalities=modalities)

@@ -37,8 +37,6 @@ class Rounds:
     results: tuple                 # every round's results
     dropped: dict                  # doc id -> the report's lines on what was dropped
     removed: dict                  # doc id -> the nodes its claims were dropped for
-    proposed: frozenset            # the new document's claimed triples, before drops
-    minted: frozenset              # its minted entities, before drops
     minted_after: dict             # doc id -> its minted entities, after the drops
 
 
@@ -77,10 +75,13 @@ class _Replay:
         return more
 
 
-def drop_rounds(state, doc_id: str, facts: set, claims: set, minted: set,
-                 shapes: Graph, ontology: Graph) -> Rounds:
-    old = _Replay(state.base, state.raw_facts, state.proposed, state.minted)
-    new = _Replay(state.base, {**state.raw_facts, doc_id: facts},
+def drop_rounds(state, base: frozenset, doc_id: str, facts: set, claims: set, minted: set,
+                shapes: Graph, ontology: Graph) -> Rounds:
+    """The rounds with the new document's ``facts``, automatic ``claims`` and ``minted``
+    entities (before any drop) added to the state's; ``base`` the reference data and
+    its links, which every round's union holds."""
+    old = _Replay(base, state.raw_facts, state.proposed, state.minted)
+    new = _Replay(base, {**state.raw_facts, doc_id: facts},
                   {**state.proposed, doc_id: claims}, {**state.minted, doc_id: minted})
     inverse = inverse_predicates(shapes)
     local = inverse is not None
@@ -112,16 +113,16 @@ def drop_rounds(state, doc_id: str, facts: set, claims: set, minted: set,
     while applied < len(state.rounds) - 1:  # the last build's drops, to its end
         old.drop(state.rounds[applied])
         applied += 1
-    if _report_of(rounds[-1]).violations:
+    report = _report_of(rounds[-1])
+    if report.violations:
         raise NotIncremental("the shapes that span documents find violations the automatic "
                              "layer cannot drop")
     for other in state.raw_facts:
         if new.facts[other] != old.facts[other] or new.dropped.get(other) != old.dropped.get(other):
             raise NotIncremental(f"the new document changes which proposals of {other} "
                                  f"are dropped")
-    return Rounds(report=_report_of(rounds[-1]), results=tuple(rounds), dropped=new.dropped,
-                   removed=new.removed, proposed=frozenset(claims), minted=frozenset(minted),
-                   minted_after=new.minted)
+    return Rounds(report=report, results=tuple(rounds), dropped=new.dropped,
+                  removed=new.removed, minted_after=new.minted)
 
 
 def _report_of(results) -> ValidationReport:

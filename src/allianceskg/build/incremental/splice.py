@@ -27,11 +27,11 @@ from rdflib.namespace import RDF
 from allianceskg.build import pipeline
 from allianceskg.build.incremental.rounds import NotIncremental, graph_of
 from allianceskg.build.incremental.state import SavedState
-from allianceskg.build.release import (TRIG_FILE, TermDigests, _Statistics, _sync,
+from allianceskg.build.release import (TRIG_FILE, TermDigests, _example_map, _Statistics, _sync,
                                        _write_json, build_report, graph_file_name,
                                        jsonld_context, void_graph)
 from allianceskg.rdf.serialize import BlockIndex, Writer, turtle
-from allianceskg.vocab import AKG, GRAPH, ID, PREFIXES
+from allianceskg.vocab import GRAPH, PREFIXES
 
 
 def write_spliced(target: Path, saved: SavedState, manifest: dict, changes: dict, report,
@@ -62,7 +62,7 @@ def write_spliced(target: Path, saved: SavedState, manifest: dict, changes: dict
                     raise NotIncremental(f"{graph_name} has blank nodes and changes")
                 _link_or_copy(target / "graphs" / file_name, staging / "graphs" / file_name)
                 graph = Graph().parse(target / "graphs" / file_name, format="turtle")
-                nested = writer._trig_block(graph_name, writer.blocks(
+                nested = writer.trig_block(graph_name, writer.blocks(
                     graph, 1, label_prefix=f"g{number}b")).encode()
                 parts.append(nested)
                 new_graphs[graph_name] = (offset, len(nested))
@@ -224,7 +224,7 @@ def _update_void(void, changes: dict) -> _Statistics:
     """The VoID statistics with the changes' added triples counted where they are new
     to the release (nothing leaves it: a removed triple moved to another graph)."""
     digests = TermDigests()
-    fresh_triples, subjects, objects, entities = set(), set(), set(), set()
+    fresh_triples, subjects, objects, entities, pairs = set(), set(), set(), set(), []
     for added, *_ in changes.values():
         for triple in added:
             fresh_triples.add(triple)
@@ -242,11 +242,11 @@ def _update_void(void, changes: dict) -> _Statistics:
         void.predicates.add(p)
         if p == rdf_type:
             void.classes.add(o)
+            pairs.append((s, o))
             if isinstance(s, URIRef):
                 entities.add(digests.term(s))
-            if o in (AKG.Agreement, AKG.State, AKG.Risk) and str(s).startswith(str(ID)):
-                current = void.examples.get(o)
-                void.examples[o] = s if current is None else min(current, s)
+    for cls, example in _example_map(pairs).items():
+        void.examples[cls] = min(void.examples.get(cls, example), example)
     void.triples = numpy.union1d(known, values[~present])
     void.subjects = numpy.union1d(void.subjects, numpy.fromiter(subjects, dtype=numpy.uint64))
     void.objects = numpy.union1d(void.objects, numpy.fromiter(objects, dtype=numpy.uint64))

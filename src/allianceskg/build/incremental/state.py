@@ -31,7 +31,6 @@ class BuildState:
 
     doc_ids: tuple[str, ...]              # the corpus, in build order
     facts: dict                           # graph/doc/ID -> its facts as released
-    base: frozenset                       # reference data and links: asserted before any document
     minter: object                        # allianceskg.reading.entities.Minter after the last document
     reported: frozenset                   # triples some claim states as a reported fact
     tentative: frozenset                  # asserted triples no source states as fact
@@ -41,7 +40,6 @@ class BuildState:
     document_results: tuple               # document-scoped SHACL results (ValidationResult)
     curated: tuple                        # curated entities (iri, type, label)
     links: frozenset                      # graph/links as released
-    links_base: frozenset                 # graph/links before candidate links
     candidates: dict                      # minted IRI -> candidate links
     tentative_entailments: dict           # triple -> weakest premise modality
     provenance_shared: frozenset          # provenance entailments about nodes of no one document

@@ -20,6 +20,7 @@ from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 from rdflib.term import Node
 
+from allianceskg.analysis.explain import MODALITY_RANK
 from allianceskg.vocab import AKG, GRAPH, OA, PREFIXES
 from allianceskg.web.ui.lookup import Lookup, iri
 
@@ -28,7 +29,6 @@ MAX_CLAIMS = 240      # quotes read for one page (the modality counts read every
 MAX_QUOTES = 6        # quotes shown under one fact
 MAX_PER_PROPERTY = 50  # values listed per property and direction
 MAX_DOCUMENTS = 50
-_RANK = {AKG.ReportedFact: 0, AKG.AuthorAssessment: 1, AKG.Speculation: 2}
 # Graphs whose triples are not facts about the entity (annotations, reified claims).
 _NOT_FACTS = (GRAPH["mentions"], GRAPH["provenance"], GRAPH["inferred-tentative"])
 _EXTERNAL = (SKOS.exactMatch, SKOS.closeMatch, OWL.sameAs, RDFS.seeAlso)
@@ -81,7 +81,7 @@ class Fact:
             return self.premise_modality or AKG.Speculation
         if self.status == "inferred" or not self.modalities or GRAPH["reference"] in self.graphs:
             return AKG.ReportedFact
-        return min(self.modalities, key=_RANK.__getitem__)
+        return min(self.modalities, key=MODALITY_RANK.__getitem__)
 
 
 @dataclass
